@@ -13,7 +13,7 @@ export default defineConfig({
 		}
 	},
 	test: {
-		include: ['src/**/*.spec.ts', 'sync-server/**/*.spec.ts', 'tests/unit/**/*.spec.ts'],
+		include: ['src/**/*.spec.ts', 'sync-server/**/*.spec.ts', 'tests/server/**/*.spec.ts'],
 		environment: 'node',
 		testTimeout: 20_000
 	}
