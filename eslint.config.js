@@ -33,6 +33,14 @@ export default ts.config(
 		}
 	},
 	{
+		// Server specs are not part of the server build (sync-server/tsconfig.json excludes them),
+		// so they are type-checked for linting through a config that includes them.
+		files: ['sync-server/**/*.spec.ts'],
+		languageOptions: {
+			parserOptions: { projectService: false, project: './sync-server/tsconfig.spec.json' }
+		}
+	},
+	{
 		// The pure core runs in the browser and on the server: no adapters, no UI.
 		files: ['src/lib/core/**/*.ts'],
 		rules: {

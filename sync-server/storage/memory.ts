@@ -1,0 +1,58 @@
+import { foldUpdates } from './compact.js';
+import { splitDocKey, type Changes, type DocKey, type DocStorage } from './types.js';
+import type { DocName } from '../../src/lib/core/doc-names.js';
+
+/** DocStorage in memory, for tests: the same contract as SQLite, nothing durable. */
+export function createMemoryStorage(): DocStorage {
+	const docs = new Map<DocKey, { snapshot?: Uint8Array; log: Uint8Array[] }>();
+	const tombstones = new Set<DocKey>();
+	// Latest feed position per document, like the doc_changes table.
+	const feed = new Map<DocKey, { seq: number; deleted: boolean }>();
+	let seq = 0;
+
+	const touch = (key: DocKey, deleted: boolean) => {
+		feed.set(key, { seq: ++seq, deleted });
+	};
+
+	return {
+		async load(key) {
+			const doc = docs.get(key);
+			if (!doc) return [];
+			return doc.snapshot ? [doc.snapshot, ...doc.log] : [...doc.log];
+		},
+		async append(key, update) {
+			if (tombstones.has(key)) throw new Error('document is deleted');
+			const doc = docs.get(key) ?? { log: [] };
+			docs.set(key, doc);
+			doc.log.push(update.slice());
+			touch(key, false);
+			return { logLength: doc.log.length };
+		},
+		async compact(key) {
+			const doc = docs.get(key);
+			if (!doc || doc.log.length === 0) return;
+			doc.snapshot = foldUpdates([...(doc.snapshot ? [doc.snapshot] : []), ...doc.log]);
+			doc.log = [];
+		},
+		async purge(key) {
+			docs.delete(key);
+			tombstones.add(key);
+			touch(key, true);
+		},
+		async isDeleted(key) {
+			return tombstones.has(key);
+		},
+		async changesSince(accountId, since): Promise<Changes> {
+			const from = since > seq ? 0 : since;
+			const rows = [...feed]
+				.filter(([key, entry]) => entry.seq > from && splitDocKey(key).accountId === accountId)
+				.sort((a, b) => a[1].seq - b[1].seq);
+			const pick = (deleted: boolean): DocName[] =>
+				rows.filter(([, e]) => e.deleted === deleted).map(([key]) => splitDocKey(key).docName);
+			return { cursor: seq, changed: pick(false), deleted: pick(true) };
+		},
+		close() {
+			docs.clear();
+		}
+	};
+}

@@ -1,0 +1,189 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { foldUpdates } from './compact.js';
+import { splitDocKey, type Changes, type DocKey, type DocStorage } from './types.js';
+import type { DocName } from '../../src/lib/core/doc-names.js';
+
+export type { Database };
+
+/**
+ * Opens (or creates) `tether.db` in dataDir. Exported so the auth module can keep its tables in
+ * the same file and handle: one database, one place that sets the durability pragmas.
+ */
+export function openDatabase(dataDir: string): Database.Database {
+	fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+	const db = new Database(path.join(dataDir, 'tether.db'));
+	db.pragma('journal_mode = WAL');
+	// FULL, not NORMAL: in WAL mode NORMAL survives a killed process but can lose the last commits
+	// on power loss. "Stored" is a promise to the client that it may drop its copy, so every commit
+	// is fsynced before append() resolves.
+	db.pragma('synchronous = FULL');
+	// Deleted content is overwritten with zeros, so a purged document leaves no bytes behind.
+	db.pragma('secure_delete = ON');
+	db.pragma('foreign_keys = ON');
+	return db;
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS doc_updates (
+	seq INTEGER PRIMARY KEY AUTOINCREMENT,
+	account_id TEXT NOT NULL,
+	doc_name TEXT NOT NULL,
+	data BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS doc_updates_by_doc ON doc_updates (account_id, doc_name, seq);
+CREATE TABLE IF NOT EXISTS doc_snapshots (
+	account_id TEXT NOT NULL,
+	doc_name TEXT NOT NULL,
+	data BLOB NOT NULL,
+	PRIMARY KEY (account_id, doc_name)
+);
+CREATE TABLE IF NOT EXISTS doc_tombstones (
+	account_id TEXT NOT NULL,
+	doc_name TEXT NOT NULL,
+	deleted_at INTEGER NOT NULL,
+	PRIMARY KEY (account_id, doc_name)
+);
+-- One row per document; REPLACE gives it a fresh, larger seq on every change (AUTOINCREMENT never
+-- reuses a value), so "changed since cursor" is one indexed range scan.
+CREATE TABLE IF NOT EXISTS doc_changes (
+	seq INTEGER PRIMARY KEY AUTOINCREMENT,
+	account_id TEXT NOT NULL,
+	doc_name TEXT NOT NULL,
+	deleted INTEGER NOT NULL DEFAULT 0,
+	UNIQUE (account_id, doc_name)
+);
+CREATE INDEX IF NOT EXISTS doc_changes_by_account ON doc_changes (account_id, seq);
+`;
+
+export interface SqliteStorageOptions {
+	/** Called when a stored update cannot be applied while compacting (it is then dropped). */
+	onBadUpdate?: (key: DocKey, error: unknown) => void;
+}
+
+/** DocStorage on better-sqlite3. Its calls are synchronous, so each method is atomic. */
+export function createSqliteStorage(
+	db: Database.Database,
+	options: SqliteStorageOptions = {}
+): DocStorage {
+	db.exec(schema);
+	const q = {
+		snapshot: db.prepare<[string, string], { data: Buffer }>(
+			'SELECT data FROM doc_snapshots WHERE account_id = ? AND doc_name = ?'
+		),
+		log: db.prepare<[string, string], { seq: number; data: Buffer }>(
+			'SELECT seq, data FROM doc_updates WHERE account_id = ? AND doc_name = ? ORDER BY seq'
+		),
+		logLength: db.prepare<[string, string], { n: number }>(
+			'SELECT count(*) AS n FROM doc_updates WHERE account_id = ? AND doc_name = ?'
+		),
+		insertUpdate: db.prepare<[string, string, Uint8Array]>(
+			'INSERT INTO doc_updates (account_id, doc_name, data) VALUES (?, ?, ?)'
+		),
+		touch: db.prepare<[string, string, number]>(
+			'REPLACE INTO doc_changes (account_id, doc_name, deleted) VALUES (?, ?, ?)'
+		),
+		putSnapshot: db.prepare<[string, string, Uint8Array]>(
+			'REPLACE INTO doc_snapshots (account_id, doc_name, data) VALUES (?, ?, ?)'
+		),
+		deleteLogUpTo: db.prepare<[string, string, number]>(
+			'DELETE FROM doc_updates WHERE account_id = ? AND doc_name = ? AND seq <= ?'
+		),
+		deleteLog: db.prepare<[string, string]>(
+			'DELETE FROM doc_updates WHERE account_id = ? AND doc_name = ?'
+		),
+		deleteSnapshot: db.prepare<[string, string]>(
+			'DELETE FROM doc_snapshots WHERE account_id = ? AND doc_name = ?'
+		),
+		tombstone: db.prepare<[string, string, number]>(
+			'INSERT OR IGNORE INTO doc_tombstones (account_id, doc_name, deleted_at) VALUES (?, ?, ?)'
+		),
+		isDeleted: db.prepare<[string, string], { one: number }>(
+			'SELECT 1 AS one FROM doc_tombstones WHERE account_id = ? AND doc_name = ?'
+		),
+		changes: db.prepare<[string, number], { doc_name: string; deleted: number }>(
+			'SELECT doc_name, deleted FROM doc_changes WHERE account_id = ? AND seq > ? ORDER BY seq'
+		),
+		cursor: db.prepare<[], { seq: number }>(
+			"SELECT seq FROM sqlite_sequence WHERE name = 'doc_changes'"
+		)
+	};
+
+	const loadRows = (accountId: string, docName: string) => {
+		const snapshot = q.snapshot.get(accountId, docName);
+		const log = q.log.all(accountId, docName);
+		return { snapshot, log };
+	};
+
+	const append = db.transaction((accountId: string, docName: string, update: Uint8Array) => {
+		q.insertUpdate.run(accountId, docName, update);
+		q.touch.run(accountId, docName, 0);
+		return q.logLength.get(accountId, docName)?.n ?? 0;
+	});
+
+	const compact = db.transaction((key: DocKey) => {
+		const { accountId, docName } = splitDocKey(key);
+		const { snapshot, log } = loadRows(accountId, docName);
+		const last = log.at(-1);
+		if (!last) return;
+		const parts = [...(snapshot ? [snapshot.data] : []), ...log.map((row) => row.data)];
+		const folded = foldUpdates(parts, (error) => options.onBadUpdate?.(key, error));
+		q.putSnapshot.run(accountId, docName, folded);
+		q.deleteLogUpTo.run(accountId, docName, last.seq);
+	});
+
+	const purge = db.transaction((accountId: string, docName: string) => {
+		q.deleteLog.run(accountId, docName);
+		q.deleteSnapshot.run(accountId, docName);
+		q.tombstone.run(accountId, docName, Date.now());
+		q.touch.run(accountId, docName, 1);
+	});
+
+	const changesSince = db.transaction((accountId: string, since: number): Changes => {
+		const cursor = q.cursor.get()?.seq ?? 0;
+		// A cursor from the future means this database was restored from an older backup (R4):
+		// answer with everything so the client re-sends what the server lost.
+		const from = since > cursor ? 0 : since;
+		const changed: DocName[] = [];
+		const deleted: DocName[] = [];
+		for (const row of q.changes.all(accountId, from)) {
+			(row.deleted ? deleted : changed).push(row.doc_name as DocName);
+		}
+		return { cursor, changed, deleted };
+	});
+
+	return {
+		async load(key) {
+			const { accountId, docName } = splitDocKey(key);
+			const { snapshot, log } = loadRows(accountId, docName);
+			const parts = log.map((row) => new Uint8Array(row.data));
+			return snapshot ? [new Uint8Array(snapshot.data), ...parts] : parts;
+		},
+		async append(key, update) {
+			const { accountId, docName } = splitDocKey(key);
+			if (q.isDeleted.get(accountId, docName)) throw new Error('document is deleted');
+			return { logLength: append(accountId, docName, update) };
+		},
+		async compact(key) {
+			compact(key);
+		},
+		async purge(key) {
+			const { accountId, docName } = splitDocKey(key);
+			purge(accountId, docName);
+			// Zeroed pages are in the WAL now; copying them into the main file and truncating the WAL
+			// removes the last copies of the old bytes from both files.
+			db.pragma('wal_checkpoint(TRUNCATE)');
+		},
+		async isDeleted(key) {
+			const { accountId, docName } = splitDocKey(key);
+			return q.isDeleted.get(accountId, docName) !== undefined;
+		},
+		async changesSince(accountId, since) {
+			return changesSince(accountId, since);
+		},
+		close() {
+			db.close();
+		}
+	};
+}

@@ -1,0 +1,212 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as Y from 'yjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryStorage } from './memory.js';
+import { createSqliteStorage, openDatabase } from './sqlite.js';
+import { docKey, type DocStorage } from './types.js';
+
+const tempDirs: string[] = [];
+afterEach(() => {
+	for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function sqliteDir(): string {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tether-storage-'));
+	tempDirs.push(dir);
+	return dir;
+}
+
+const stores: Array<[string, () => DocStorage]> = [
+	['memory', () => createMemoryStorage()],
+	['sqlite', () => createSqliteStorage(openDatabase(sqliteDir()))]
+];
+
+function textUpdate(doc: Y.Doc, edit: (text: Y.Text) => void): Uint8Array {
+	let captured: Uint8Array | undefined;
+	const capture = (update: Uint8Array) => (captured = update);
+	doc.on('update', capture);
+	edit(doc.getText('t'));
+	doc.off('update', capture);
+	if (!captured) throw new Error('the edit produced no update');
+	return captured;
+}
+
+function replay(updates: Uint8Array[]): Y.Doc {
+	const doc = new Y.Doc();
+	for (const update of updates) Y.applyUpdate(doc, update);
+	return doc;
+}
+
+const a = docKey('acct-a', 'session.one');
+const b = docKey('acct-b', 'session.one');
+
+describe.each(stores)('[ST] the %s storage contract', (_name, make) => {
+	it('[ST1] loads exactly what was appended, in order', async () => {
+		const store = make();
+		const doc = new Y.Doc();
+		await store.append(
+			a,
+			textUpdate(doc, (t) => t.insert(0, 'hello'))
+		);
+		await store.append(
+			a,
+			textUpdate(doc, (t) => t.insert(5, ' world'))
+		);
+		expect(
+			replay(await store.load(a))
+				.getText('t')
+				.toString()
+		).toBe('hello world');
+		expect(await store.load(b)).toEqual([]);
+		store.close();
+	});
+
+	it('[ST2] compaction keeps the content and drops deleted history', async () => {
+		const store = make();
+		const doc = new Y.Doc();
+		await store.append(
+			a,
+			textUpdate(doc, (t) => t.insert(0, 'x'.repeat(10_000)))
+		);
+		await store.append(
+			a,
+			textUpdate(doc, (t) => t.delete(0, 10_000))
+		);
+		await store.append(
+			a,
+			textUpdate(doc, (t) => t.insert(0, 'kept'))
+		);
+		await store.compact(a);
+		const loaded = await store.load(a);
+		expect(loaded).toHaveLength(1);
+		expect(loaded[0]!.byteLength).toBeLessThan(200);
+		expect(replay(loaded).getText('t').toString()).toBe('kept');
+		const { logLength } = await store.append(
+			a,
+			textUpdate(doc, (t) => t.insert(4, '!'))
+		);
+		expect(logLength).toBe(1);
+		expect(
+			replay(await store.load(a))
+				.getText('t')
+				.toString()
+		).toBe('kept!');
+		store.close();
+	});
+
+	it('[ST3] purge removes the content, leaves a tombstone and refuses later appends', async () => {
+		const store = make();
+		const doc = new Y.Doc();
+		await store.append(
+			a,
+			textUpdate(doc, (t) => t.insert(0, 'secret'))
+		);
+		await store.purge(a);
+		await store.purge(a);
+		expect(await store.isDeleted(a)).toBe(true);
+		expect(await store.isDeleted(b)).toBe(false);
+		expect(await store.load(a)).toEqual([]);
+		await expect(
+			store.append(
+				a,
+				textUpdate(doc, (t) => t.insert(0, 'again'))
+			)
+		).rejects.toThrow();
+		store.close();
+	});
+
+	it('[ST4] the change feed lists only this account, and only what changed after the cursor', async () => {
+		const store = make();
+		const doc = new Y.Doc();
+		const start = await store.changesSince('acct-a', 0);
+		expect(start).toEqual({ cursor: start.cursor, changed: [], deleted: [] });
+		await store.append(
+			docKey('acct-a', 'account'),
+			textUpdate(doc, (t) => t.insert(0, '1'))
+		);
+		await store.append(
+			docKey('acct-b', 'account'),
+			textUpdate(doc, (t) => t.insert(0, '2'))
+		);
+		await store.append(
+			docKey('acct-a', 'project.p'),
+			textUpdate(doc, (t) => t.insert(0, '3'))
+		);
+		const first = await store.changesSince('acct-a', start.cursor);
+		expect(first.changed.sort()).toEqual(['account', 'project.p']);
+		expect(first.deleted).toEqual([]);
+		expect(first.cursor).toBeGreaterThan(start.cursor);
+
+		await store.purge(docKey('acct-a', 'project.p'));
+		await store.append(
+			docKey('acct-a', 'account'),
+			textUpdate(doc, (t) => t.insert(0, '4'))
+		);
+		const second = await store.changesSince('acct-a', first.cursor);
+		expect(second.changed).toEqual(['account']);
+		expect(second.deleted).toEqual(['project.p']);
+		expect(await store.changesSince('acct-a', second.cursor)).toEqual({
+			cursor: second.cursor,
+			changed: [],
+			deleted: []
+		});
+		store.close();
+	});
+
+	it('[ST5] a cursor from the future (restored backup) answers with everything', async () => {
+		const store = make();
+		await store.append(docKey('acct-a', 'account'), Y.encodeStateAsUpdate(new Y.Doc()));
+		const changes = await store.changesSince('acct-a', 1_000_000);
+		expect(changes.changed).toEqual(['account']);
+		store.close();
+	});
+});
+
+describe('[ST] the sqlite storage file', () => {
+	it('[ST6] a purged document leaves no bytes in the .db or -wal file', async () => {
+		const dir = sqliteDir();
+		const db = openDatabase(dir);
+		const store = createSqliteStorage(db);
+		const doc = new Y.Doc();
+		const marker = 'PURGE-MARKER-' + 'q'.repeat(5000);
+		await store.append(
+			a,
+			textUpdate(doc, (t) => t.insert(0, marker))
+		);
+		await store.append(
+			a,
+			textUpdate(doc, (t) => t.insert(0, 'more ' + marker))
+		);
+		await store.compact(a);
+		await store.append(
+			b,
+			textUpdate(new Y.Doc(), (t) => t.insert(0, 'other account'))
+		);
+		await store.purge(a);
+		const files = fs.readdirSync(dir).filter((f) => f.startsWith('tether.db'));
+		expect(files).toContain('tether.db');
+		for (const file of files) {
+			expect(fs.readFileSync(path.join(dir, file)).includes('PURGE-MARKER')).toBe(false);
+		}
+		store.close();
+	});
+
+	it('[ST7] stored updates survive closing and reopening the file', async () => {
+		const dir = sqliteDir();
+		const first = createSqliteStorage(openDatabase(dir));
+		await first.append(
+			a,
+			textUpdate(new Y.Doc(), (t) => t.insert(0, 'durable'))
+		);
+		first.close();
+		const second = createSqliteStorage(openDatabase(dir));
+		expect(
+			replay(await second.load(a))
+				.getText('t')
+				.toString()
+		).toBe('durable');
+		second.close();
+	});
+});

@@ -1,0 +1,46 @@
+import type { DocName } from '../../src/lib/core/doc-names.js';
+
+/**
+ * Where a document lives on the server: `<accountId>/<docName>`. The account part comes from the
+ * authenticated connection, never from the client, which is what keeps accounts apart.
+ */
+export type DocKey = `${string}/${DocName}`;
+
+export interface Changes {
+	/** Pass this back as `since` next time. Only moves forward once the changes it covers are stored. */
+	cursor: number;
+	changed: DocName[];
+	deleted: DocName[];
+}
+
+/**
+ * Durable storage for Yjs documents. Every method resolves only after its write is on disk, so a
+ * caller may report "stored" as soon as `append` resolves.
+ */
+export interface DocStorage {
+	/** The stored updates of a document, snapshot first; empty for a document never written. */
+	load(key: DocKey): Promise<Uint8Array[]>;
+	/** Appends one update to the document's log and advances the account's change feed. */
+	append(key: DocKey, update: Uint8Array): Promise<{ logLength: number }>;
+	/** Replaces the snapshot and the log it covers by one re-encoded snapshot. */
+	compact(key: DocKey): Promise<void>;
+	/** Removes every byte of the document and leaves a tombstone (ids only). Idempotent. */
+	purge(key: DocKey): Promise<void>;
+	isDeleted(key: DocKey): Promise<boolean>;
+	/** Which of this account's documents changed or were deleted after `since`. */
+	changesSince(accountId: string, since: number): Promise<Changes>;
+	close(): void;
+}
+
+export function docKey(accountId: string, docName: DocName): DocKey {
+	if (accountId.length === 0 || accountId.includes('/')) {
+		throw new Error('an account id must be non-empty and contain no slash');
+	}
+	return `${accountId}/${docName}`;
+}
+
+/** Splits a key at its last slash: document names never contain one. */
+export function splitDocKey(key: DocKey): { accountId: string; docName: DocName } {
+	const slash = key.lastIndexOf('/');
+	return { accountId: key.slice(0, slash), docName: key.slice(slash + 1) as DocName };
+}
