@@ -13,7 +13,12 @@ export default defineConfig({
 		}
 	},
 	test: {
-		include: ['src/**/*.spec.ts', 'sync-server/**/*.spec.ts', 'tests/server/**/*.spec.ts'],
+		include: [
+			'src/**/*.spec.ts',
+			'sync-server/**/*.spec.ts',
+			'tests/server/**/*.spec.ts',
+			'tests/fake-anthropic/**/*.spec.ts'
+		],
 		environment: 'node',
 		testTimeout: 20_000
 	}
