@@ -1,0 +1,138 @@
+import * as Y from 'yjs';
+import type { MessageRow, ProjectRow, Role, SessionRow } from './rows.js';
+import * as shapes from './shapes.js';
+import { untitledSession } from './title.js';
+
+/*
+ * The projection from documents to query rows. Pure: the store writes what these return, in the
+ * same IndexedDB transaction as the document updates they were computed from.
+ */
+
+export interface Projected<Row> {
+	rows: Row[];
+	/** Ids recorded as deleted: their rows, documents and children must be purged. */
+	deleted: string[];
+}
+
+export function projectRows(accountDoc: Y.Doc): Projected<ProjectRow> {
+	const deleted = shapes.deletedProjects(accountDoc);
+	const rows: ProjectRow[] = [];
+	shapes.projects(accountDoc).forEach((entry, id) => {
+		if (deleted.has(id)) return;
+		rows.push({
+			id,
+			name: asString(entry.get('name'), 'Untitled project'),
+			createdAt: asNumber(entry.get('createdAt'))
+		});
+	});
+	return { rows, deleted: [...deleted.keys()] };
+}
+
+export function sessionRows(projectId: string, projectDoc: Y.Doc): Projected<SessionRow> {
+	const deleted = shapes.deletedSessions(projectDoc);
+	const rows: SessionRow[] = [];
+	shapes.sessions(projectDoc).forEach((entry, id) => {
+		if (deleted.has(id)) return;
+		const title = entry.get('title');
+		const createdAt = asNumber(entry.get('createdAt'));
+		rows.push({
+			id,
+			projectId,
+			title: typeof title === 'string' ? title : asString(entry.get('autoTitle'), untitledSession),
+			renamed: typeof title === 'string',
+			createdAt,
+			lastActivity: asNumber(entry.get('lastActivity'), createdAt)
+		});
+	});
+	return { rows, deleted: [...deleted.keys()] };
+}
+
+export function messageRow(sessionId: string, seq: number, entry: Y.Map<unknown>): MessageRow {
+	const text = entry.get('text');
+	const role = entry.get('role');
+	return {
+		id: asString(entry.get('id'), `${sessionId}:${seq}`),
+		sessionId,
+		seq,
+		role: role === 'assistant' ? 'assistant' : ('user' satisfies Role),
+		text: text instanceof Y.Text ? text.toString() : '',
+		createdAt: asNumber(entry.get('createdAt'))
+	};
+}
+
+export function messageRows(sessionId: string, sessionDoc: Y.Doc, fromSeq = 0): MessageRow[] {
+	const list = shapes.messages(sessionDoc);
+	const rows: MessageRow[] = [];
+	for (let seq = fromSeq; seq < list.length; seq++) {
+		rows.push(messageRow(sessionId, seq, list.get(seq)));
+	}
+	return rows;
+}
+
+/**
+ * What a batch of changes to a session doc means for its message rows: rows from `fromSeq` on
+ * must be rewritten (messages were inserted or removed there), and the listed entries changed
+ * in place (their text grew, for example).
+ */
+export interface MessageChanges {
+	fromSeq: number | undefined;
+	edited: Set<Y.Map<unknown>>;
+}
+
+export function emptyMessageChanges(): MessageChanges {
+	return { fromSeq: undefined, edited: new Set() };
+}
+
+/** Folds one transaction's deep events on the messages array into `changes`. */
+export function collectMessageChanges(
+	changes: MessageChanges,
+	events: Y.YEvent<Y.AbstractType<unknown>>[],
+	list: Y.Array<Y.Map<unknown>>
+): void {
+	for (const event of events) {
+		if (event.target === list) {
+			let index = 0;
+			for (const op of event.changes.delta) {
+				if (op.retain !== undefined) {
+					index += op.retain;
+					continue;
+				}
+				changes.fromSeq = Math.min(changes.fromSeq ?? index, index);
+				break;
+			}
+			continue;
+		}
+		// A change inside a message: walk up to the message entry itself.
+		let type: Y.AbstractType<unknown> | null = event.target;
+		while (type && type.parent !== list) type = type.parent as Y.AbstractType<unknown> | null;
+		if (type instanceof Y.Map) changes.edited.add(type);
+	}
+}
+
+/** Rows to write and the position from which older rows must go, for collected changes. */
+export function applyMessageChanges(
+	sessionId: string,
+	sessionDoc: Y.Doc,
+	changes: MessageChanges
+): { fromSeq: number | undefined; rows: MessageRow[] } {
+	const list = shapes.messages(sessionDoc);
+	const rows =
+		changes.fromSeq === undefined ? [] : messageRows(sessionId, sessionDoc, changes.fromSeq);
+	if (changes.edited.size > 0) {
+		const limit = changes.fromSeq ?? list.length;
+		const all = list.toArray();
+		for (let seq = 0; seq < limit; seq++) {
+			const entry = all[seq];
+			if (entry && changes.edited.has(entry)) rows.push(messageRow(sessionId, seq, entry));
+		}
+	}
+	return { fromSeq: changes.fromSeq, rows };
+}
+
+function asString(value: unknown, fallback: string): string {
+	return typeof value === 'string' ? value : fallback;
+}
+
+function asNumber(value: unknown, fallback = 0): number {
+	return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}

@@ -1,0 +1,147 @@
+import * as Y from 'yjs';
+import type { Role } from './rows.js';
+import { deriveTitle } from './title.js';
+
+/*
+ * The shapes of the replicated documents, and the only code that writes them.
+ *
+ * account doc:  projects: Y.Map<id, Y.Map{name, createdAt}>, deletedProjects: Y.Map<id, deletedAt>
+ * project doc:  info: Y.Text, sessions: Y.Map<id, Y.Map{createdAt, lastActivity, title?, autoTitle?}>,
+ *               deletedSessions: Y.Map<id, deletedAt>
+ * session doc:  meta: Y.Map{projectId, createdAt}, messages: Y.Array<Y.Map{id, role, createdAt, text: Y.Text}>,
+ *               draft: Y.Text
+ *
+ * Deletion is recorded in a `deleted*` map that is never cleared: an entry there wins over any
+ * concurrent edit of the same thing, so an offline device cannot bring it back.
+ */
+
+export function projects(doc: Y.Doc): Y.Map<Y.Map<unknown>> {
+	return doc.getMap('projects');
+}
+
+export function deletedProjects(doc: Y.Doc): Y.Map<number> {
+	return doc.getMap('deletedProjects');
+}
+
+export function addProject(doc: Y.Doc, id: string, name: string, now: number): void {
+	doc.transact(() => {
+		const entry = new Y.Map<unknown>();
+		entry.set('name', name);
+		entry.set('createdAt', now);
+		projects(doc).set(id, entry);
+	});
+}
+
+export function renameProject(doc: Y.Doc, id: string, name: string): void {
+	projects(doc).get(id)?.set('name', name);
+}
+
+export function deleteProject(doc: Y.Doc, id: string, now: number): void {
+	doc.transact(() => {
+		deletedProjects(doc).set(id, now);
+		projects(doc).delete(id);
+	});
+}
+
+export function projectInfo(doc: Y.Doc): Y.Text {
+	return doc.getText('info');
+}
+
+export function sessions(doc: Y.Doc): Y.Map<Y.Map<unknown>> {
+	return doc.getMap('sessions');
+}
+
+export function deletedSessions(doc: Y.Doc): Y.Map<number> {
+	return doc.getMap('deletedSessions');
+}
+
+export function addSession(projectDoc: Y.Doc, id: string, now: number): void {
+	projectDoc.transact(() => {
+		const entry = new Y.Map<unknown>();
+		entry.set('createdAt', now);
+		entry.set('lastActivity', now);
+		sessions(projectDoc).set(id, entry);
+	});
+}
+
+export function renameSession(projectDoc: Y.Doc, id: string, title: string): void {
+	sessions(projectDoc).get(id)?.set('title', title);
+}
+
+export function deleteSession(projectDoc: Y.Doc, id: string, now: number): void {
+	projectDoc.transact(() => {
+		deletedSessions(projectDoc).set(id, now);
+		sessions(projectDoc).delete(id);
+	});
+}
+
+/** Records activity in the session index; the first message also names an unnamed session. */
+export function noteMessage(projectDoc: Y.Doc, id: string, text: string, now: number): void {
+	const entry = sessions(projectDoc).get(id);
+	if (!entry) return;
+	projectDoc.transact(() => {
+		entry.set('lastActivity', now);
+		if (entry.get('autoTitle') === undefined) entry.set('autoTitle', deriveTitle(text));
+	});
+}
+
+export function sessionMeta(doc: Y.Doc): Y.Map<unknown> {
+	return doc.getMap('meta');
+}
+
+export function initSession(doc: Y.Doc, projectId: string, now: number): void {
+	doc.transact(() => {
+		const meta = sessionMeta(doc);
+		if (meta.get('projectId') === undefined) meta.set('projectId', projectId);
+		if (meta.get('createdAt') === undefined) meta.set('createdAt', now);
+	});
+}
+
+export function messages(doc: Y.Doc): Y.Array<Y.Map<unknown>> {
+	return doc.getArray('messages');
+}
+
+export function draft(doc: Y.Doc): Y.Text {
+	return doc.getText('draft');
+}
+
+export interface NewMessage {
+	id: string;
+	role: Role;
+	text: string;
+	createdAt: number;
+}
+
+export function appendMessage(doc: Y.Doc, message: NewMessage): Y.Map<unknown> {
+	const entry = new Y.Map<unknown>();
+	doc.transact(() => {
+		entry.set('id', message.id);
+		entry.set('role', message.role);
+		entry.set('createdAt', message.createdAt);
+		entry.set('text', new Y.Text(message.text));
+		messages(doc).push([entry]);
+	});
+	return entry;
+}
+
+/** Replaces the text of `ytext` with `next`, touching only the span that changed. */
+export function replaceText(ytext: Y.Text, next: string): void {
+	const prev = ytext.toString();
+	if (prev === next) return;
+	let start = 0;
+	const shorter = Math.min(prev.length, next.length);
+	while (start < shorter && prev.charCodeAt(start) === next.charCodeAt(start)) start++;
+	let end = 0;
+	while (
+		end < shorter - start &&
+		prev.charCodeAt(prev.length - 1 - end) === next.charCodeAt(next.length - 1 - end)
+	) {
+		end++;
+	}
+	const run = () => {
+		if (prev.length - start - end > 0) ytext.delete(start, prev.length - start - end);
+		if (next.length - start - end > 0) ytext.insert(start, next.slice(start, next.length - end));
+	};
+	if (ytext.doc) ytext.doc.transact(run);
+	else run();
+}

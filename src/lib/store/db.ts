@@ -1,0 +1,47 @@
+import Dexie, { type EntityTable } from 'dexie';
+import type { MessageRow, ProjectRow, SessionRow } from '../core/rows.js';
+
+/** One stored Yjs update of a document; the log is compacted now and then. */
+export interface StoredUpdate {
+	id?: number;
+	docName: string;
+	data: Uint8Array;
+}
+
+/** A document this device deleted or saw deleted: its updates are gone and never stored again. */
+export interface Tombstone {
+	docName: string;
+	deletedAt: number;
+}
+
+/**
+ * The local database of one account on this device. Rows (projects, sessions, messages) are a
+ * projection of the documents whose updates live in `updates`; both are written in one
+ * transaction by the doc store, never separately.
+ */
+export class TetherDb extends Dexie {
+	projects!: EntityTable<ProjectRow, 'id'>;
+	sessions!: EntityTable<SessionRow, 'id'>;
+	messages!: EntityTable<MessageRow, 'id'>;
+	updates!: EntityTable<StoredUpdate, 'id'>;
+	tombstones!: EntityTable<Tombstone, 'docName'>;
+
+	constructor(name: string) {
+		super(name);
+		this.version(1).stores({
+			projects: 'id',
+			sessions: 'id, projectId, lastActivity',
+			messages: 'id, sessionId, [sessionId+seq]',
+			updates: '++id, docName',
+			tombstones: 'docName'
+		});
+	}
+}
+
+export const allTables = (db: TetherDb) => [
+	db.projects,
+	db.sessions,
+	db.messages,
+	db.updates,
+	db.tombstones
+];

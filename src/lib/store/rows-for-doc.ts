@@ -1,0 +1,75 @@
+import type * as Y from 'yjs';
+import { parseDocName, projectDoc, sessionDoc, type DocName } from '../core/doc-names.js';
+import * as projection from '../core/projection.js';
+import type { MessageChanges } from '../core/projection.js';
+import type { MessageRow, ProjectRow, SessionRow } from '../core/rows.js';
+import type { TetherDb } from './db.js';
+import { notYetPurged, purgeProject, purgeSession } from './purge.js';
+
+/**
+ * The row changes one document's current state implies, computed synchronously so that they
+ * match exactly the updates stored with them; `write` then applies them inside the transaction.
+ */
+export type RowWrite = (db: TetherDb, now: number) => Promise<DocName[]>;
+
+export function rowsForDoc(
+	name: DocName,
+	doc: Y.Doc,
+	changes: MessageChanges | undefined
+): RowWrite {
+	const parsed = parseDocName(name);
+	if (!parsed) return async () => [];
+	if (parsed.kind === 'account') return writeProjects(projection.projectRows(doc));
+	if (parsed.kind === 'project') {
+		return writeSessions(parsed.id, projection.sessionRows(parsed.id, doc));
+	}
+	if (!changes) return async () => [];
+	return writeMessages(parsed.id, projection.applyMessageChanges(parsed.id, doc, changes));
+}
+
+function writeProjects(projected: projection.Projected<ProjectRow>): RowWrite {
+	return async (db, now) => {
+		const visible = new Set(projected.rows.map((r) => r.id));
+		const stale = ((await db.projects.toCollection().primaryKeys()) as string[]).filter(
+			(id) => !visible.has(id)
+		);
+		await db.projects.bulkDelete(stale);
+		await db.projects.bulkPut(projected.rows);
+		const names = projected.deleted.map(projectDoc);
+		const purged = await notYetPurged(db, names);
+		for (const name of purged) await purgeProject(db, name.slice('project.'.length), now);
+		return purged;
+	};
+}
+
+function writeSessions(projectId: string, projected: projection.Projected<SessionRow>): RowWrite {
+	return async (db, now) => {
+		const visible = new Set(projected.rows.map((r) => r.id));
+		const existing = (await db.sessions
+			.where('projectId')
+			.equals(projectId)
+			.primaryKeys()) as string[];
+		await db.sessions.bulkDelete(existing.filter((id) => !visible.has(id)));
+		await db.sessions.bulkPut(projected.rows);
+		const names = projected.deleted.map(sessionDoc);
+		const purged = await notYetPurged(db, names);
+		for (const name of purged) await purgeSession(db, name.slice('session.'.length), now);
+		return purged;
+	};
+}
+
+function writeMessages(
+	sessionId: string,
+	change: { fromSeq: number | undefined; rows: MessageRow[] }
+): RowWrite {
+	return async (db) => {
+		if (change.fromSeq !== undefined) {
+			await db.messages
+				.where('[sessionId+seq]')
+				.between([sessionId, change.fromSeq], [sessionId, Infinity])
+				.delete();
+		}
+		await db.messages.bulkPut(change.rows);
+		return [];
+	};
+}

@@ -1,0 +1,61 @@
+import { projectDoc, sessionDoc } from '../core/doc-names.js';
+import { newId } from '../core/ids.js';
+import { checkName, InvalidInputError } from '../core/names.js';
+import * as shapes from '../core/shapes.js';
+import type { DocStore } from './doc-store.js';
+
+/** Verbs on sessions: the session index lives in the project doc, the content in the session doc. */
+
+export async function create(
+	store: DocStore,
+	projectId: string,
+	now = Date.now()
+): Promise<string> {
+	const id = newId();
+	await store.change(projectDoc(projectId), (project) => shapes.addSession(project, id, now));
+	await store.change(sessionDoc(id), (session) => shapes.initSession(session, projectId, now));
+	return id;
+}
+
+export async function rename(
+	store: DocStore,
+	projectId: string,
+	id: string,
+	rawTitle: string
+): Promise<void> {
+	const checked = checkName(rawTitle, 'Session');
+	if (!checked.ok) throw new InvalidInputError(checked.error);
+	await store.change(projectDoc(projectId), (project) =>
+		shapes.renameSession(project, id, checked.name)
+	);
+}
+
+export async function remove(
+	store: DocStore,
+	projectId: string,
+	id: string,
+	now = Date.now()
+): Promise<void> {
+	await store.change(projectDoc(projectId), (project) => shapes.deleteSession(project, id, now));
+}
+
+/** Adds a message to the session, clears the draft, and records the activity in the index. */
+export async function send(
+	store: DocStore,
+	projectId: string,
+	id: string,
+	text: string,
+	now = Date.now()
+): Promise<void> {
+	if (text.trim().length === 0) throw new InvalidInputError('Message is empty.');
+	await store.change(sessionDoc(id), (session) => {
+		session.transact(() => {
+			shapes.appendMessage(session, { id: newId(), role: 'user', text, createdAt: now });
+			const draft = shapes.draft(session);
+			draft.delete(0, draft.length);
+		});
+	});
+	await store.change(projectDoc(projectId), (project) =>
+		shapes.noteMessage(project, id, text, now)
+	);
+}
