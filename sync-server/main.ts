@@ -1,12 +1,17 @@
 import type { AddressInfo } from 'node:net';
+import { createAuth } from './auth/index.js';
 import { ConfigError, readConfig } from './config.js';
 import { healthRoutes } from './http/health.js';
 import { createHttpServer } from './http/server.js';
+import { openDatabase } from './storage/sqlite.js';
 
 // Wiring only: every capability lives in its own module.
-let config;
+let config, db, auth;
 try {
 	config = readConfig();
+	db = openDatabase(config.dataDir);
+	// Auth keeps its account table in the same database file as the documents.
+	auth = createAuth({ config, db });
 } catch (error) {
 	if (error instanceof ConfigError) {
 		console.error(`tether: ${error.message}`);
@@ -15,7 +20,7 @@ try {
 	throw error;
 }
 
-const server = createHttpServer(config, [...healthRoutes()]);
+const server = createHttpServer(config, [...healthRoutes(), ...auth.routes]);
 
 server.listen(config.port, config.host, () => {
 	const { port } = server.address() as AddressInfo;
@@ -27,6 +32,7 @@ server.listen(config.port, config.host, () => {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 	process.on(signal, () => {
 		server.close();
+		db.close();
 		process.exit(0);
 	});
 }
