@@ -13,6 +13,8 @@ export interface Config {
 	tls: { cert: string; key: string } | undefined;
 	/** Extra origins allowed to open the sync socket and call the API (comma-separated). */
 	allowedOrigins: string[];
+	/** How long a document stays in memory after its last connection (TETHER_DOC_IDLE_MS). */
+	docIdleMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -26,6 +28,15 @@ function parsePort(raw: string | undefined): number {
 		throw new ConfigError(`PORT must be a whole number from 0 to 65535, got "${raw}"`);
 	}
 	return port;
+}
+
+function parseMs(name: string, raw: string | undefined, fallback: number): number {
+	if (raw === undefined || raw === '') return fallback;
+	const ms = Number(raw);
+	if (!Number.isInteger(ms) || ms < 0) {
+		throw new ConfigError(`${name} must be a whole number of milliseconds, got "${raw}"`);
+	}
+	return ms;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -46,6 +57,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		allowedOrigins: (env.TETHER_ALLOWED_ORIGINS ?? '')
 			.split(',')
 			.map((o) => o.trim())
-			.filter(Boolean)
+			.filter(Boolean),
+		docIdleMs: parseMs('TETHER_DOC_IDLE_MS', env.TETHER_DOC_IDLE_MS, 30_000)
 	};
 }

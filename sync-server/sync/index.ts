@@ -1,0 +1,56 @@
+import type { Server } from 'node:http';
+import type { Route } from '../http/api.js';
+import type { DocStorage } from '../storage/types.js';
+import { attachSyncEndpoint, type AuthenticateUpgrade, type SyncLimits } from './endpoint.js';
+import { DocRegistry } from './registry.js';
+import { syncRoutes, type AuthenticateRequest } from './routes.js';
+
+export type { AuthenticateRequest, AuthenticateUpgrade };
+
+export interface SyncOptions {
+	storage: DocStorage;
+	authenticateUpgrade: AuthenticateUpgrade;
+	authenticateRequest: AuthenticateRequest;
+	/** How long a document stays loaded after its last connection closed. */
+	docIdleMs: number;
+	compactAfter?: number;
+	limits?: Partial<SyncLimits>;
+	log?: (message: string, error?: unknown) => void;
+}
+
+/** The sync half of the server: the document registry, its socket endpoint and its routes. */
+export function createSync(options: SyncOptions) {
+	const registry = new DocRegistry(options.storage, {
+		unloadAfterMs: options.docIdleMs,
+		compactAfter: options.compactAfter ?? 200,
+		log: options.log
+	});
+	const routes: Route[] = syncRoutes({
+		storage: options.storage,
+		registry,
+		authenticateRequest: options.authenticateRequest
+	});
+	let endpoint: ReturnType<typeof attachSyncEndpoint> | undefined;
+	return {
+		registry,
+		routes,
+		attach(server: Server) {
+			endpoint = attachSyncEndpoint(server, {
+				registry,
+				authenticateUpgrade: options.authenticateUpgrade,
+				limits: options.limits,
+				log: options.log
+			});
+		},
+		async close() {
+			endpoint?.close();
+			await registry.close();
+		}
+	};
+}
+
+/** Logs without the error's payload: messages only, so no document bytes or tokens reach logs. */
+export function logSyncError(message: string, error?: unknown): void {
+	const detail = error instanceof Error ? `: ${error.message}` : '';
+	console.error(`tether sync: ${message}${detail}`);
+}

@@ -1,0 +1,144 @@
+import * as Y from 'yjs';
+import { describe, expect, it, vi } from 'vitest';
+import { createMemoryStorage } from '../storage/memory.js';
+import { docKey, type DocStorage } from '../storage/types.js';
+import { DocDeletedError, DocRegistry } from './registry.js';
+import type { Peer } from './shared-doc.js';
+
+const key = docKey('acct', 'session.s1');
+
+function peer(): Peer & { frames: Uint8Array[]; closedWith: string[] } {
+	const frames: Uint8Array[] = [];
+	const closedWith: string[] = [];
+	return { frames, closedWith, send: (f) => frames.push(f), close: (r) => closedWith.push(r) };
+}
+
+function edit(text: string): Uint8Array {
+	const doc = new Y.Doc();
+	doc.getText('t').insert(0, text);
+	return Y.encodeStateAsUpdate(doc);
+}
+
+async function waitUntil(check: () => boolean): Promise<void> {
+	await vi.waitFor(() => expect(check()).toBe(true), { timeout: 2000, interval: 5 });
+}
+
+describe('[SY] the document registry', () => {
+	it('[SY1] loads a document from storage before the first peer sees it', async () => {
+		const storage = createMemoryStorage();
+		await storage.append(key, edit('from disk'));
+		const registry = new DocRegistry(storage, { unloadAfterMs: 10, compactAfter: 100 });
+		const shared = await registry.join(key, peer());
+		expect(shared.doc.getText('t').toString()).toBe('from disk');
+		await registry.close();
+	});
+
+	it('[SY2] stores an update before applying and relaying it, and relays to the others only', async () => {
+		const storage = createMemoryStorage();
+		const append = vi.spyOn(storage, 'append');
+		const registry = new DocRegistry(storage, { unloadAfterMs: 10, compactAfter: 100 });
+		const a = peer();
+		const b = peer();
+		const shared = await registry.join(key, a);
+		await registry.join(key, b);
+		const seenOnRelay: number[] = [];
+		shared.doc.on('update', () => seenOnRelay.push(append.mock.calls.length));
+		await registry.store(shared, a, edit('hi'));
+		expect(seenOnRelay).toEqual([1]);
+		expect(a.frames).toHaveLength(0);
+		expect(b.frames).toHaveLength(1);
+		await registry.close();
+	});
+
+	it('[SY3] a failing store applies and relays nothing, and the document stays loaded (R9)', async () => {
+		const storage = createMemoryStorage();
+		vi.spyOn(storage, 'append').mockRejectedValueOnce(new Error('disk full'));
+		const registry = new DocRegistry(storage, { unloadAfterMs: 10, compactAfter: 100 });
+		const a = peer();
+		const b = peer();
+		const shared = await registry.join(key, a);
+		await registry.join(key, b);
+		await expect(registry.store(shared, a, edit('lost?'))).rejects.toThrow('disk full');
+		expect(shared.doc.getText('t').toString()).toBe('');
+		expect(b.frames).toHaveLength(0);
+		expect(registry.loadedCount).toBe(1);
+		await registry.store(shared, a, edit('retried'));
+		expect(shared.doc.getText('t').toString()).toBe('retried');
+		await registry.close();
+	});
+
+	it('[SY4] unloads a document a while after its last peer leaves, and reloads it intact (R11)', async () => {
+		const storage = createMemoryStorage();
+		const registry = new DocRegistry(storage, { unloadAfterMs: 20, compactAfter: 100 });
+		const a = peer();
+		const shared = await registry.join(key, a);
+		await registry.store(shared, a, edit('kept'));
+		registry.leave(shared, a);
+		expect(registry.loadedCount).toBe(1);
+		await waitUntil(() => registry.loadedCount === 0);
+		const again = await registry.join(key, peer());
+		expect(again).not.toBe(shared);
+		expect(again.doc.getText('t').toString()).toBe('kept');
+		await registry.close();
+	});
+
+	it('[SY5] a newcomer during a slow store and unload sees the latest state (R10)', async () => {
+		const storage = createMemoryStorage();
+		const slow: DocStorage = {
+			...storage,
+			append: async (k, u) => {
+				await new Promise((resolve) => setTimeout(resolve, 30));
+				return storage.append(k, u);
+			}
+		};
+		const registry = new DocRegistry(slow, { unloadAfterMs: 0, compactAfter: 100 });
+		const a = peer();
+		const shared = await registry.join(key, a);
+		const stored = registry.store(shared, a, edit('latest'));
+		registry.leave(shared, a);
+		const newcomer = await registry.join(key, peer());
+		await stored;
+		expect(newcomer.doc.getText('t').toString()).toBe('latest');
+		await registry.close();
+	});
+
+	it('[SY6] compacts the log after the configured number of updates', async () => {
+		const storage = createMemoryStorage();
+		const compact = vi.spyOn(storage, 'compact');
+		const registry = new DocRegistry(storage, { unloadAfterMs: 10, compactAfter: 3 });
+		const a = peer();
+		const shared = await registry.join(key, a);
+		for (const word of ['a', 'b', 'c']) await registry.store(shared, a, edit(word));
+		await waitUntil(() => compact.mock.calls.length === 1);
+		expect((await storage.load(key)).length).toBe(1);
+		await registry.close();
+	});
+
+	it('[SY7] a redundant update (a reconnecting step 2) is acknowledged without growing the log', async () => {
+		const storage = createMemoryStorage();
+		const registry = new DocRegistry(storage, { unloadAfterMs: 10, compactAfter: 100 });
+		const a = peer();
+		const shared = await registry.join(key, a);
+		const client = new Y.Doc();
+		client.getText('t').insert(0, 'abc');
+		client.getText('t').delete(1, 1);
+		await registry.store(shared, a, Y.encodeStateAsUpdate(client));
+		await registry.store(shared, a, Y.encodeStateAsUpdate(client));
+		expect(await storage.load(key)).toHaveLength(1);
+		await registry.close();
+	});
+
+	it('[SY8] deleting a live document closes its peers with "deleted" and refuses new joins', async () => {
+		const storage = createMemoryStorage();
+		const registry = new DocRegistry(storage, { unloadAfterMs: 10, compactAfter: 100 });
+		const a = peer();
+		const shared = await registry.join(key, a);
+		await registry.store(shared, a, edit('gone'));
+		await registry.delete(key);
+		expect(a.closedWith).toEqual(['deleted']);
+		expect(await storage.load(key)).toEqual([]);
+		await expect(registry.join(key, peer())).rejects.toBeInstanceOf(DocDeletedError);
+		await waitUntil(() => registry.loadedCount === 0);
+		await registry.close();
+	});
+});
