@@ -3,15 +3,23 @@ import { createAuth } from './auth/index.js';
 import { ConfigError, readConfig } from './config.js';
 import { healthRoutes } from './http/health.js';
 import { createHttpServer } from './http/server.js';
-import { openDatabase } from './storage/sqlite.js';
+import { createSqliteStorage, openDatabase } from './storage/sqlite.js';
+import { createSync, logSyncError } from './sync/index.js';
 
 // Wiring only: every capability lives in its own module.
-let config, db, auth;
+let config, db, auth, sync;
 try {
 	config = readConfig();
 	db = openDatabase(config.dataDir);
 	// Auth keeps its account table in the same database file as the documents.
 	auth = createAuth({ config, db });
+	sync = createSync({
+		storage: createSqliteStorage(db),
+		authenticateUpgrade: auth.authenticateUpgrade,
+		authenticateRequest: auth.authenticateRequest,
+		docIdleMs: config.docIdleMs,
+		log: logSyncError
+	});
 } catch (error) {
 	if (error instanceof ConfigError) {
 		console.error(`tether: ${error.message}`);
@@ -20,7 +28,13 @@ try {
 	throw error;
 }
 
-const server = createHttpServer(config, [...healthRoutes(), ...auth.routes]);
+const { registry } = sync;
+const server = createHttpServer(config, [
+	...healthRoutes(() => ({ loadedDocs: registry.loadedCount })),
+	...auth.routes,
+	...sync.routes
+]);
+sync.attach(server);
 
 server.listen(config.port, config.host, () => {
 	const { port } = server.address() as AddressInfo;
