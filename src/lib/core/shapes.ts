@@ -124,8 +124,11 @@ export function appendMessage(doc: Y.Doc, message: NewMessage): Y.Map<unknown> {
 	return entry;
 }
 
-/** Replaces the text of `ytext` with `next`, touching only the span that changed. */
-export function replaceText(ytext: Y.Text, next: string): void {
+/**
+ * Replaces the text of `ytext` with `next`, touching only the span that changed; `origin` marks
+ * the transaction so the binding that made it can skip its own echo.
+ */
+export function replaceText(ytext: Y.Text, next: string, origin: unknown = null): void {
 	const prev = ytext.toString();
 	if (prev === next) return;
 	let start = 0;
@@ -142,6 +145,6 @@ export function replaceText(ytext: Y.Text, next: string): void {
 		if (prev.length - start - end > 0) ytext.delete(start, prev.length - start - end);
 		if (next.length - start - end > 0) ytext.insert(start, next.slice(start, next.length - end));
 	};
-	if (ytext.doc) ytext.doc.transact(run);
+	if (ytext.doc) ytext.doc.transact(run, origin);
 	else run();
 }

@@ -1,0 +1,80 @@
+import { accountDoc } from '../core/doc-names.js';
+import { checkApiKeyFormat } from '../core/api-key.js';
+import { TetherDb } from '../store/db.js';
+import * as device from '../store/device.js';
+import { DocStore } from '../store/doc-store.js';
+import { login } from '../sync/login.js';
+
+export type Phase = 'loading' | 'signed-out' | 'ready';
+
+/**
+ * The signed-in account on this device: its local database and open documents. One instance,
+ * shared by every view.
+ */
+class AppState {
+	phase = $state<Phase>('loading');
+	/** A problem the person should know about, in words (storage failing, for example). */
+	notice = $state<string | undefined>();
+	store = $state.raw<DocStore | undefined>();
+	#keyHash: string | undefined;
+
+	async init(): Promise<void> {
+		const signIn = await device.current();
+		if (signIn) await this.#open(signIn.keyHash);
+		else this.phase = 'signed-out';
+	}
+
+	/** Returns an error message for the sign-in form, or undefined when signed in. */
+	async signIn(raw: string): Promise<string | undefined> {
+		const checked = checkApiKeyFormat(raw);
+		if (!checked.ok) return checked.error;
+		const keyHash = await device.hashKey(checked.key);
+		const result = await login(checked.key);
+		if (result.kind === 'refused') return result.message;
+		if (result.kind === 'unreachable' && !(await device.isKnown(keyHash))) {
+			return `${result.message} A key must be checked online the first time it is used on a device.`;
+		}
+		await device.remember(checked.key, keyHash);
+		await this.#open(keyHash);
+		return undefined;
+	}
+
+	async signOut(wipe: boolean): Promise<void> {
+		const keyHash = this.#keyHash;
+		this.#close();
+		if (keyHash) await device.forget(keyHash, wipe);
+		this.phase = 'signed-out';
+	}
+
+	async #open(keyHash: string): Promise<void> {
+		const db = new TetherDb(device.accountDbName(keyHash));
+		const store = new DocStore(db, {
+			tabs: true,
+			onError: (error) => {
+				console.error('saving on this device failed', error);
+				this.notice =
+					'Saving on this device failed (storage may be full). Your edits are kept in memory and retried.';
+			}
+		});
+		// The project list is always live.
+		await store.open(accountDoc);
+		this.#keyHash = keyHash;
+		this.store = store;
+		this.phase = 'ready';
+	}
+
+	#close(): void {
+		this.store?.destroy();
+		this.store?.db.close();
+		this.store = undefined;
+		this.#keyHash = undefined;
+	}
+}
+
+export const app = new AppState();
+
+/** The signed-in store; views under the signed-in layout can rely on it. */
+export function store(): DocStore {
+	if (!app.store) throw new Error('not signed in');
+	return app.store;
+}

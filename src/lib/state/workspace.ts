@@ -1,0 +1,55 @@
+import { projectDoc, sessionDoc } from '../core/doc-names.js';
+import { InvalidInputError } from '../core/names.js';
+import type { MessageRow, ProjectRow, SessionRow } from '../core/rows.js';
+import * as shapes from '../core/shapes.js';
+import * as projects from '../store/projects.js';
+import * as sessions from '../store/sessions.js';
+import { store } from './app.svelte.js';
+
+/*
+ * What views may do with the signed-in account: verbs that answer with an error message in words
+ * instead of throwing, and the queries the lists are drawn from.
+ */
+
+export type Outcome<T = void> = { ok: true; value: T } | { ok: false; error: string };
+
+async function attempt<T>(run: () => Promise<T>): Promise<Outcome<T>> {
+	try {
+		return { ok: true, value: await run() };
+	} catch (error) {
+		if (error instanceof InvalidInputError) return { ok: false, error: error.message };
+		console.error(error);
+		return { ok: false, error: 'Something went wrong while saving on this device.' };
+	}
+}
+
+export const createProject = (name: string) => attempt(() => projects.create(store(), name));
+export const renameProject = (id: string, name: string) =>
+	attempt(() => projects.rename(store(), id, name));
+export const deleteProject = (id: string) => attempt(() => projects.remove(store(), id));
+
+export const createSession = (projectId: string) =>
+	attempt(() => sessions.create(store(), projectId));
+export const renameSession = (projectId: string, id: string, title: string) =>
+	attempt(() => sessions.rename(store(), projectId, id, title));
+export const deleteSession = (projectId: string, id: string) =>
+	attempt(() => sessions.remove(store(), projectId, id));
+export const sendMessage = (projectId: string, id: string, text: string) =>
+	attempt(() => sessions.send(store(), projectId, id, text));
+
+export const queries = {
+	projects: async (): Promise<ProjectRow[]> =>
+		(await store().db.projects.toArray()).sort((a, b) => a.createdAt - b.createdAt),
+	sessions: async (projectId: string): Promise<SessionRow[]> => {
+		const rows = await store().db.sessions.where('projectId').equals(projectId).toArray();
+		return rows.sort((a, b) => b.lastActivity - a.lastActivity || b.createdAt - a.createdAt);
+	},
+	messages: (sessionId: string): Promise<MessageRow[]> =>
+		store()
+			.db.messages.where('[sessionId+seq]')
+			.between([sessionId, 0], [sessionId, Infinity])
+			.toArray()
+};
+
+export const docs = { projectDoc, sessionDoc };
+export const texts = { projectInfo: shapes.projectInfo, draft: shapes.draft };

@@ -1,0 +1,62 @@
+import { test as base, expect, type Page } from '@playwright/test';
+import { startTether, testKey, type TetherServer } from '../server/harness.js';
+
+/**
+ * Every test gets the real server process (the built app and the compiled server, one per
+ * worker, against the fake Anthropic upstream) and a fresh account of its own: accounts never
+ * share data, so tests in one worker do not see each other.
+ */
+export const test = base.extend<{ apiKey: string }, { tether: TetherServer }>({
+	tether: [
+		// eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring pattern
+		async ({}, use) => {
+			const server = await startTether({ entry: 'build' });
+			await use(server);
+			await server.close();
+		},
+		{ scope: 'worker' }
+	],
+	baseURL: async ({ tether }, use) => use(tether.url),
+	// eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring pattern
+	apiKey: async ({}, use) => use(testKey('e2e'))
+});
+
+export { expect };
+
+/** Signs in through the form, as a person would. */
+export async function signIn(page: Page, apiKey: string): Promise<void> {
+	await page.goto('/');
+	await page.getByRole('textbox', { name: 'Anthropic API key' }).fill(apiKey);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page.getByRole('navigation', { name: 'Projects' })).toBeVisible();
+}
+
+export async function createProject(page: Page, name: string): Promise<void> {
+	await page.getByRole('button', { name: 'New project' }).click();
+	const dialog = page.getByRole('dialog', { name: 'New project' });
+	await dialog.getByRole('textbox', { name: 'Name' }).fill(name);
+	await dialog.getByRole('button', { name: 'Create' }).click();
+	await expect(dialog).toBeHidden();
+	await expect(
+		page.getByRole('navigation', { name: 'Projects' }).getByRole('link', { name })
+	).toHaveAttribute('aria-current', 'page');
+}
+
+export async function newSession(page: Page): Promise<void> {
+	const before = page.url();
+	await page
+		.getByRole('region', { name: 'Sessions' })
+		.getByRole('button', { name: 'New session' })
+		.click();
+	await expect(page).not.toHaveURL(before);
+	await expect(page).toHaveURL(/\/s\//);
+}
+
+export async function send(page: Page, text: string): Promise<void> {
+	const box = page.getByRole('textbox', { name: 'Message' });
+	await box.fill(text);
+	await box.press('Enter');
+	await expect(
+		page.getByRole('log', { name: 'Conversation' }).getByRole('article').last()
+	).toContainText(text.slice(0, 50));
+}
