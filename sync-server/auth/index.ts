@@ -18,8 +18,8 @@ export interface Auth {
 	routes: Route[];
 	/**
 	 * For the WebSocket upgrade: Origin check (403 `bad_origin`), then the token from the
-	 * `tether.auth.<token>` entry of Sec-WebSocket-Protocol (401). The server must not select
-	 * that entry as the connection's subprotocol: select `tether.v1`.
+	 * `tether.auth.<token>` entry of Sec-WebSocket-Protocol (401). The server should select
+	 * `tether.v1` when offered; echoing the auth entry only returns it to its own sender.
 	 */
 	authenticateUpgrade(req: IncomingMessage): { accountId: string };
 	/** For API routes: Origin check (403), then `Authorization: Bearer <token>` (401). */

@@ -169,7 +169,13 @@ export async function startTether(options: StartOptions = {}): Promise<TetherSer
 		child = null;
 	}
 
-	await launch();
+	try {
+		await launch();
+	} catch (error) {
+		if (ownsFake) await fake.close();
+		if (ownsDataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+		throw error;
+	}
 
 	const server: TetherServer = {
 		get url() {
