@@ -25,7 +25,7 @@ let noUpstream: TetherServer;
 
 beforeAll(async () => {
 	[main, shortLived, noUpstream] = await Promise.all([
-		startTether({ env: { TETHER_LOGIN_RATE_LIMIT: '1000' } }),
+		startTether(),
 		startTether({ tokenTtlSeconds: 1 }),
 		deadUpstreamUrl().then((upstreamUrl) =>
 			startTether({ upstreamUrl, env: { TETHER_LOGIN_RATE_LIMIT: '3' } })

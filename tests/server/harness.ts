@@ -126,6 +126,9 @@ export async function startTether(options: StartOptions = {}): Promise<TetherSer
 		DATA_DIR: dataDir,
 		TETHER_APP_DIR: path.join(repoRoot, 'build/app'),
 		ANTHROPIC_BASE_URL: options.upstreamUrl ?? fake.url,
+		// Every test signs in from 127.0.0.1: the production limit (10 a minute) would make
+		// unrelated tests fail with 429. The rate-limit test sets its own low limit.
+		TETHER_LOGIN_RATE_LIMIT: '1000',
 		...(options.tokenTtlSeconds
 			? { TETHER_TOKEN_TTL_SECONDS: String(options.tokenTtlSeconds) }
 			: {}),
