@@ -1,0 +1,204 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { WebSocket } from 'ws';
+import * as Y from 'yjs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { closeCode, messageType, subprotocol } from '../../src/lib/core/sync-protocol.js';
+import { HttpError } from '../http/api.js';
+import { createMemoryStorage } from '../storage/memory.js';
+import { docKey, type DocStorage } from '../storage/types.js';
+import { attachSyncEndpoint, type SyncLimits } from './endpoint.js';
+import { DocRegistry } from './registry.js';
+
+/** Test double for auth: the token is `ok-<accountId>`; `origin: evil` is refused with 403. */
+function authenticateUpgrade(req: http.IncomingMessage) {
+	if (req.headers.origin === 'https://evil.example') throw new HttpError(403, 'bad_origin', 'no');
+	const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',');
+	const entry = offered.map((p) => p.trim()).find((p) => p.startsWith(subprotocol.authPrefix));
+	const token = entry?.slice(subprotocol.authPrefix.length) ?? '';
+	if (!token.startsWith('ok-')) throw new HttpError(401, 'invalid_token', 'no');
+	return { accountId: token.slice(3) };
+}
+
+const servers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+	for (const stop of servers.splice(0)) await stop();
+});
+
+async function start(
+	storage: DocStorage = createMemoryStorage(),
+	limits: Partial<SyncLimits> = {}
+) {
+	const server = http.createServer();
+	const registry = new DocRegistry(storage, { unloadAfterMs: 10, compactAfter: 100 });
+	const endpoint = attachSyncEndpoint(server, { registry, authenticateUpgrade, limits });
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	servers.push(async () => {
+		endpoint.close();
+		await registry.close();
+		await new Promise((resolve) => server.close(resolve));
+	});
+	return { url: `ws://127.0.0.1:${port}`, registry, storage };
+}
+
+/** A raw client that records frames and its close. */
+function client(url: string, doc: string, protocols: string[]) {
+	const ws = new WebSocket(`${url}/sync/${doc}`, protocols);
+	const frames: Uint8Array[] = [];
+	ws.on('message', (data: Buffer) => frames.push(new Uint8Array(data)));
+	ws.on('error', () => {});
+	const closed = new Promise<{ code: number; status?: number }>((resolve) => {
+		ws.on('close', (code) => resolve({ code }));
+		ws.on('unexpected-response', (_req, res) => {
+			resolve({ code: 0, status: res.statusCode });
+			ws.terminate();
+		});
+	});
+	const opened = new Promise<void>((resolve) => ws.on('open', () => resolve()));
+	return { ws, frames, closed, opened };
+}
+
+function updateFrame(text: string): Uint8Array {
+	const doc = new Y.Doc();
+	doc.getText('t').insert(0, text);
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, messageType.sync);
+	encoding.writeVarUint(encoder, 2);
+	encoding.writeVarUint8Array(encoder, Y.encodeStateAsUpdate(doc));
+	return encoding.toUint8Array(encoder);
+}
+
+const storedCounts = (frames: Uint8Array[]) =>
+	frames
+		.filter((f) => f[0] === messageType.stored)
+		.map((f) => {
+			const d = decoding.createDecoder(f);
+			decoding.readVarUint(d);
+			return decoding.readVarUint(d);
+		});
+
+const tether = (account: string) => [subprotocol.tether, `${subprotocol.authPrefix}ok-${account}`];
+
+describe('[SY] the sync endpoint', () => {
+	it('[SY60] selects tether.v1 when offered and acknowledges each stored message in order', async () => {
+		const { url, storage } = await start();
+		const c = client(url, 'session.a', tether('acct'));
+		await c.opened;
+		expect(c.ws.protocol).toBe(subprotocol.tether);
+		c.ws.send(updateFrame('one'));
+		c.ws.send(updateFrame('two'));
+		await vi.waitFor(() => expect(storedCounts(c.frames)).toEqual([1, 2]));
+		expect(await storage.load(docKey('acct', 'session.a'))).toHaveLength(2);
+		c.ws.close();
+	});
+
+	it('[SY61] echoes the token protocol for clients that offer only it, and sends them no acks', async () => {
+		const { url, storage } = await start();
+		const c = client(url, 'session.a', [`${subprotocol.authPrefix}ok-acct`]);
+		await c.opened;
+		expect(c.ws.protocol).toBe(`${subprotocol.authPrefix}ok-acct`);
+		c.ws.send(updateFrame('one'));
+		await vi.waitFor(async () =>
+			expect(await storage.load(docKey('acct', 'session.a'))).toHaveLength(1)
+		);
+		expect(storedCounts(c.frames)).toEqual([]);
+		c.ws.close();
+	});
+
+	it('[SY62] a storage failure closes with 4503 and acknowledges nothing (R9)', async () => {
+		const storage = createMemoryStorage();
+		vi.spyOn(storage, 'append').mockRejectedValue(new Error('disk full'));
+		const { url, registry } = await start(storage);
+		const c = client(url, 'session.a', tether('acct'));
+		await c.opened;
+		c.ws.send(updateFrame('one'));
+		expect((await c.closed).code).toBe(closeCode.storageFailed.code);
+		expect(storedCounts(c.frames)).toEqual([]);
+		expect(registry.loadedCount).toBe(1);
+	});
+
+	it('[SY63] too many messages per second close the connection with 4429', async () => {
+		const { url } = await start(createMemoryStorage(), {
+			rate: { messagesPerSecond: 1, messageBurst: 5, bytesPerSecond: 1e6, byteBurst: 1e7 }
+		});
+		const c = client(url, 'session.a', tether('acct'));
+		await c.opened;
+		for (let i = 0; i < 10; i++) c.ws.send(updateFrame(`m${i}`));
+		expect((await c.closed).code).toBe(closeCode.rateLimited.code);
+	});
+
+	it('[SY64] awareness is relayed to the other connections of the document only', async () => {
+		const { url } = await start();
+		const a = client(url, 'session.a', tether('acct'));
+		const b = client(url, 'session.a', tether('acct'));
+		const other = client(url, 'session.a', tether('someone-else'));
+		await Promise.all([a.opened, b.opened, other.opened]);
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, messageType.awareness);
+		const inner = encoding.createEncoder();
+		encoding.writeVarUint(inner, 1);
+		encoding.writeVarUint(inner, 77);
+		encoding.writeVarUint(inner, 1);
+		encoding.writeVarString(inner, JSON.stringify({ user: 'a' }));
+		encoding.writeVarUint8Array(encoder, encoding.toUint8Array(inner));
+		a.ws.send(encoding.toUint8Array(encoder));
+		await vi.waitFor(() => expect(b.frames.some((f) => f[0] === messageType.awareness)).toBe(true));
+		expect(other.frames.some((f) => f[0] === messageType.awareness)).toBe(false);
+		for (const c of [a, b, other]) c.ws.close();
+	});
+
+	it('[SY65] refuses other paths with 404 and a refused Origin with its HTTP status', async () => {
+		const { url } = await start();
+		const wrongPath = new WebSocket(`${url}/elsewhere`, tether('acct'));
+		const status = await new Promise<number>((resolve) => {
+			wrongPath.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+			wrongPath.on('error', () => {});
+		});
+		expect(status).toBe(404);
+		const evil = new WebSocket(`${url}/sync/account`, tether('acct'), {
+			headers: { origin: 'https://evil.example' }
+		});
+		const evilStatus = await new Promise<number>((resolve) => {
+			evil.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+			evil.on('error', () => {});
+		});
+		expect(evilStatus).toBe(403);
+	});
+
+	it('[SY66] answers sync step 1 only after the document is loaded, with what storage holds', async () => {
+		const base = createMemoryStorage();
+		await base.append(docKey('acct', 'session.a'), Y.encodeStateAsUpdate(textDoc('on disk')));
+		let release = () => {};
+		const gate = new Promise<void>((resolve) => (release = resolve));
+		const slow: DocStorage = { ...base, load: async (k) => (await gate, base.load(k)) };
+		const { url } = await start(slow);
+		const c = client(url, 'session.a', tether('acct'));
+		await c.opened;
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, messageType.sync);
+		encoding.writeVarUint(encoder, 0);
+		encoding.writeVarUint8Array(encoder, Y.encodeStateVector(new Y.Doc()));
+		c.ws.send(encoding.toUint8Array(encoder));
+		await new Promise((resolve) => setTimeout(resolve, 30));
+		expect(c.frames).toHaveLength(0);
+		release();
+		await vi.waitFor(() => expect(c.frames.some((f) => f[0] === 0 && f[1] === 1)).toBe(true));
+		const step2 = c.frames.find((f) => f[0] === 0 && f[1] === 1)!;
+		const d = decoding.createDecoder(step2);
+		decoding.readVarUint(d);
+		decoding.readVarUint(d);
+		const doc = new Y.Doc();
+		Y.applyUpdate(doc, decoding.readVarUint8Array(d));
+		expect(doc.getText('t').toString()).toBe('on disk');
+		c.ws.close();
+	});
+});
+
+function textDoc(text: string): Y.Doc {
+	const doc = new Y.Doc();
+	doc.getText('t').insert(0, text);
+	return doc;
+}
