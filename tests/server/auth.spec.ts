@@ -31,7 +31,7 @@ beforeAll(async () => {
 			startTether({ upstreamUrl, env: { TETHER_LOGIN_RATE_LIMIT: '3' } })
 		)
 	]);
-}, 30_000);
+}, 60_000);
 afterAll(() => Promise.all([main, shortLived, noUpstream].map((s) => s?.close())));
 
 const login = (server: TetherServer, body: unknown, headers?: Record<string, string>) =>

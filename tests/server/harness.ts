@@ -157,7 +157,7 @@ export async function startTether(options: StartOptions = {}): Promise<TetherSer
 					throw new Error(`tether ${exited} before listening:\n${output.slice(runStart)}`);
 				return listening.exec(output.slice(runStart));
 			},
-			{ timeoutMs: options.startTimeoutMs ?? 15_000, message: 'the server to listen' }
+			{ timeoutMs: options.startTimeoutMs ?? 30_000, message: 'the server to listen' }
 		);
 		scheme = match[1] ?? 'http';
 		port = Number(match[3]);
