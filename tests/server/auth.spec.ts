@@ -94,6 +94,12 @@ describe('sign-in', () => {
 		expect((await main.login()).accountId).not.toBe(first.accountId);
 	});
 
+	it('[AU2] devices signing in at the same moment with a new key get one account', async () => {
+		const key = testKey('race');
+		const results = await Promise.all([1, 2, 3, 4, 5].map(() => main.login(key)));
+		expect(new Set(results.map((r) => r.accountId)).size).toBe(1);
+	});
+
 	it('[AU3] a refused key is a 401 "Invalid API key" and creates no account', async () => {
 		const before = accountRows(main);
 		const res = await login(main, { apiKey: invalidKey() });
