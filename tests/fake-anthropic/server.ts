@@ -386,6 +386,8 @@ export async function startFakeAnthropic(
 
 	const server = http.createServer((req, res) => {
 		handle(req, res).catch((error: unknown) => {
+			// The client went away mid-request (Stop, abort): nothing to answer, nothing wrong.
+			if (res.destroyed) return;
 			// A fake that hides its own bugs would make tests lie: say it loudly, answer 500.
 			console.error('fake-anthropic: handler failed:', error);
 			if (!res.headersSent) res.writeHead(500).end();
