@@ -6,6 +6,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from './index.js';
 
+type APIError = InstanceType<typeof Anthropic.APIError>;
+
 const key = 'sk-ant-test-fake-spec-0001';
 const model = 'claude-sonnet-4-6';
 let fake: FakeAnthropic;
@@ -57,7 +59,7 @@ describe('keys', () => {
 			.models.list()
 			.catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(Anthropic.AuthenticationError);
-		expect((error as Anthropic.APIError).requestID).toMatch(/^req_/);
+		expect((error as APIError).requestID).toMatch(/^req_/);
 		const [request] = fake.requests;
 		expect(request?.auth).toBe('bearer');
 		expect(request?.keyAccepted).toBe(false);
@@ -152,7 +154,7 @@ describe('streaming', () => {
 });
 
 describe('failures', () => {
-	const statuses: [number, new (...args: never[]) => Anthropic.APIError, string][] = [
+	const statuses: [number, new (...args: never[]) => APIError, string][] = [
 		[400, Anthropic.BadRequestError, 'invalid_request_error'],
 		[401, Anthropic.AuthenticationError, 'authentication_error'],
 		[402, Anthropic.APIError, 'billing_error'],
@@ -169,7 +171,7 @@ describe('failures', () => {
 			fake.failNext(status);
 			const error = (await client()
 				.messages.create(ask())
-				.catch((e: unknown) => e)) as Anthropic.APIError;
+				.catch((e: unknown) => e)) as APIError;
 			expect(error).toBeInstanceOf(ErrorClass);
 			expect(error.status).toBe(status);
 			expect(error.error).toMatchObject({ type: 'error', error: { type } });
@@ -181,7 +183,7 @@ describe('failures', () => {
 		fake.failNext({ status: 413, html: true });
 		const error = (await client()
 			.messages.create(ask())
-			.catch((e: unknown) => e)) as Anthropic.APIError;
+			.catch((e: unknown) => e)) as APIError;
 		expect(error.status).toBe(413);
 		expect(error.message).toContain('Request Entity Too Large');
 	});
@@ -214,7 +216,7 @@ describe('failures', () => {
 		stream.on('text', (t) => seen.push(t));
 		const error = await stream.finalMessage().catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(Anthropic.APIError);
-		expect((error as Anthropic.APIError).error).toMatchObject({
+		expect((error as APIError).error).toMatchObject({
 			error: { type: 'overloaded_error' }
 		});
 		expect(seen).toEqual(['partial ']);
@@ -295,7 +297,7 @@ describe('request rules', () => {
 					]
 				})
 			)
-			.catch((e: unknown) => e)) as Anthropic.APIError;
+			.catch((e: unknown) => e)) as APIError;
 		expect(error).toBeInstanceOf(Anthropic.BadRequestError);
 		expect(error.message).toContain('toolu_01lost');
 		expect(error.message).toContain('`tool_use` ids were found without `tool_result` blocks');
