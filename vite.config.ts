@@ -20,6 +20,8 @@ export default defineConfig({
 			'tests/fake-anthropic/**/*.spec.ts'
 		],
 		environment: 'node',
-		testTimeout: 20_000
+		testTimeout: 20_000,
+		// Server tests start real processes in beforeAll; on a busy machine that can take >10 s.
+		hookTimeout: 30_000
 	}
 });
