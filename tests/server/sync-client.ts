@@ -16,8 +16,8 @@ export const WebSocketImpl = WebSocket as unknown as WebSocketConstructor;
 export interface Account {
 	token: string;
 	accountId: string;
-	/** What a SyncProvider calls before each connection; a renewal logs in again. */
-	getToken: () => Promise<string>;
+	/** What a SyncProvider calls before each connection; a renewal signs in again. */
+	getToken: (options?: { renew: boolean }) => Promise<string>;
 }
 
 /** Signs in with a fresh fake key through POST /api/login (the fake upstream accepts it). */
@@ -27,7 +27,11 @@ export async function signIn(server: TetherServer, label = 'user'): Promise<Acco
 	const account: Account = {
 		token: first.token,
 		accountId: first.accountId,
-		getToken: async () => account.token
+		// Like the app: reuse the token, sign in again when the server refused it.
+		getToken: async (options?: { renew: boolean }) => {
+			if (options?.renew) account.token = (await server.login(apiKey)).token;
+			return account.token;
+		}
 	};
 	return account;
 }

@@ -1,17 +1,12 @@
 import * as Y from 'yjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncProvider } from '../../src/lib/sync/provider.js';
-import { startTether, waitFor, type TetherServer } from './harness.js';
-import { connect, signIn, type Account } from './sync-client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SyncProvider } from '../../../src/lib/sync/provider.js';
+import { waitFor, type TetherServer } from '../harness.js';
+import { connect, type Account } from '../sync-client.js';
+import type { LiveContext } from './context.js';
 
 let server: TetherServer;
 let alice: Account;
-
-beforeAll(async () => {
-	server = await startTether();
-	alice = await signIn(server, 'alice');
-});
-afterAll(() => server?.close());
 
 /** mulberry32: small, seedable, good enough to pick operations. */
 function prng(seed: number): () => number {
@@ -80,13 +75,18 @@ async function run(seed: number, docName: `session.${string}`): Promise<void> {
 // printed in the assertion message: pin it here as a named regression test.
 const fresh = Number(process.env.SYNC_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
-describe('[SY] seeded random convergence through the real server (R1, R5)', () => {
-	for (const seed of [1, 42, 20240601]) {
-		it(`[SY50] three replicas with random edits and disconnects converge (seed ${seed})`, async () => {
-			await run(seed, `session.seed-${seed}`);
-		});
-	}
-	it(`[SY50] three replicas converge (fresh seed ${fresh})`, async () => {
-		await run(fresh, `session.fresh-${fresh}`);
+export function randomConvergence(ctx: LiveContext): void {
+	beforeAll(() => {
+		({ server, alice } = ctx);
 	});
-});
+	describe('[SY] seeded random convergence through the real server (R1, R5)', () => {
+		for (const seed of [1, 42, 20240601]) {
+			it(`[SY50] three replicas with random edits and disconnects converge (seed ${seed})`, async () => {
+				await run(seed, `session.seed-${seed}`);
+			});
+		}
+		it(`[SY50] three replicas converge (fresh seed ${fresh})`, async () => {
+			await run(fresh, `session.fresh-${fresh}`);
+		});
+	});
+}
