@@ -209,7 +209,9 @@ function safeDecode(s: string): string | undefined {
 	}
 }
 
+/** A view, not a copy: frames can be megabytes. */
 function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
-	if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
-	return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data);
+	const buffer = Array.isArray(data) ? Buffer.concat(data) : data;
+	if (buffer instanceof ArrayBuffer) return new Uint8Array(buffer);
+	return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }

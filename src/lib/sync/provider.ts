@@ -74,6 +74,8 @@ export class SyncProvider {
 	readonly #options: SyncProviderOptions;
 	readonly #WebSocket: WebSocketConstructor;
 	readonly #backoff: Backoff;
+	/** An Awareness we created runs a timer; we destroy it with ourselves. */
+	readonly #ownsAwareness: boolean;
 	#status: SyncStatus = 'offline';
 	#ws: WebSocketLike | null = null;
 	#wanted = false;
@@ -98,6 +100,7 @@ export class SyncProvider {
 		this.#options = options;
 		this.doc = options.doc;
 		this.docName = options.docName;
+		this.#ownsAwareness = options.awareness === undefined;
 		this.awareness =
 			options.awareness === undefined
 				? new awarenessProtocol.Awareness(options.doc)
@@ -151,6 +154,7 @@ export class SyncProvider {
 		this.#stop();
 		this.doc.off('update', this.#onLocalUpdate);
 		this.awareness?.off('update', this.#onAwarenessUpdate);
+		if (this.#ownsAwareness) this.awareness?.destroy();
 	}
 
 	async #open(): Promise<void> {
