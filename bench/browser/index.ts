@@ -1,0 +1,44 @@
+import { formatTable, kib, ms } from '../lib/table.js';
+import {
+	runBrowserBench,
+	type BrowserBenchOptions,
+	type BrowserBenchResult
+} from './first-paint.js';
+
+export { runBrowserBench, type BrowserBenchOptions, type BrowserBenchResult };
+
+export function browserTables(r: BrowserBenchResult): string[] {
+	const how =
+		r.source === 'sync'
+			? 'received through sync'
+			: 'written into IndexedDB by the bench (the app does not sync yet)';
+	const paint = formatTable(
+		`Browser (Chromium, built app, real server): ${r.messages}-message session, ${how}; ` +
+			`${r.runs.length} reloads`,
+		['from navigation to', 'median', 'mean', 'min', 'max', 'goal'],
+		[
+			['first message painted', ...row(r.firstPaint), '< 150 ms'],
+			['first message in the DOM', ...row(r.firstInserted), ''],
+			['last message in the DOM', ...row(r.lastMessageInserted), ''],
+			['(DOMContentLoaded)', ...row(r.domContentLoaded), ''],
+			['(first contentful paint)', ...row(r.firstContentfulPaint), '']
+		]
+	);
+	const goal = `Goal: first painted message < 150 ms: ${
+		r.firstPaint.p50 < 150 ? 'met' : 'not met'
+	} (median ${ms(r.firstPaint.p50)}).`;
+	const bytes = formatTable(
+		`IndexedDB per 1,000 messages (${r.after.updates} stored update(s) for the session)`,
+		['what', 'per 1,000 messages'],
+		[
+			['Yjs updates of the session doc', kib(r.perThousand.updateBytes)],
+			['message rows (UTF-8 JSON)', kib(r.perThousand.rowBytes)],
+			['navigator.storage.estimate() growth', kib(r.perThousand.usageDelta)]
+		]
+	);
+	return [paint, goal, bytes];
+}
+
+function row(s: BrowserBenchResult['firstPaint']): string[] {
+	return [ms(s.p50), ms(s.mean), ms(s.min), ms(s.max)];
+}

@@ -1,0 +1,139 @@
+/*
+ * Functions that run inside the page (Playwright serializes them): no imports, no closures.
+ */
+
+export interface PaintMarks {
+	/** performance.now() (ms since navigation start) when a message article entered the log. */
+	inserted: number;
+	/** The first task after the next animation frame, i.e. just after that frame was painted. */
+	painted: number;
+	/** When the article of the last message (marker `lastMarker`) entered the log. */
+	lastInserted: number;
+	/** For context: the navigation's DOMContentLoaded end and first contentful paint. */
+	domContentLoaded: number;
+	firstContentfulPaint: number;
+}
+
+declare global {
+	interface Window {
+		__benchPaint?: PaintMarks;
+	}
+}
+
+/** Init script: notes when the first message appears in the conversation log, and when painted. */
+export function watchFirstMessage(lastMarker: string): void {
+	const marks: PaintMarks = {
+		inserted: NaN,
+		painted: NaN,
+		lastInserted: NaN,
+		domContentLoaded: NaN,
+		firstContentfulPaint: NaN
+	};
+	window.__benchPaint = marks;
+	const selector = '[role="log"][aria-label="Conversation"] article';
+	const observer = new MutationObserver(() => {
+		const now = performance.now();
+		if (Number.isNaN(marks.inserted) && document.querySelector(selector)) {
+			marks.inserted = now;
+			requestAnimationFrame(() => {
+				const channel = new MessageChannel();
+				channel.port1.onmessage = () => (marks.painted = performance.now());
+				channel.port2.postMessage(0);
+			});
+		}
+		if (!Number.isNaN(marks.inserted) && Number.isNaN(marks.lastInserted)) {
+			for (const article of document.querySelectorAll(selector)) {
+				if (article.textContent?.includes(lastMarker)) {
+					marks.lastInserted = now;
+					break;
+				}
+			}
+		}
+		if (!Number.isNaN(marks.lastInserted)) {
+			observer.disconnect();
+			const navigation = performance.getEntriesByType('navigation')[0] as
+				PerformanceNavigationTiming | undefined;
+			marks.domContentLoaded = navigation?.domContentLoadedEventEnd ?? NaN;
+			marks.firstContentfulPaint =
+				performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN;
+		}
+	});
+	observer.observe(document, { childList: true, subtree: true, characterData: true });
+}
+
+export interface StoredBytes {
+	dbName: string;
+	updates: number;
+	updateBytes: number;
+	messageRows: number;
+	/** UTF-8 length of each row as JSON: close to what IndexedDB keeps per row before overhead. */
+	messageRowBytes: number;
+	/** navigator.storage.estimate().usage: what the origin occupies on disk, all databases. */
+	usage: number;
+}
+
+/** Counts what the account database holds for one session doc. */
+export async function measureStored(args: {
+	docName: string;
+	sessionId: string;
+}): Promise<StoredBytes> {
+	const names = (await indexedDB.databases()).map((d) => d.name ?? '');
+	const dbName = names.find((n) => n.startsWith('tether-account-'));
+	if (!dbName) throw new Error(`no account database among ${names.join(', ')}`);
+	const db = await new Promise<IDBDatabase>((resolve, reject) => {
+		const request = indexedDB.open(dbName);
+		request.onsuccess = () => resolve(request.result);
+		request.onerror = () => reject(request.error);
+	});
+	const read = <T>(store: string, index: string, key: string) =>
+		new Promise<T[]>((resolve, reject) => {
+			const request = db.transaction(store, 'readonly').objectStore(store).index(index).getAll(key);
+			request.onsuccess = () => resolve(request.result as T[]);
+			request.onerror = () => reject(request.error);
+		});
+	const updates = await read<{ data: Uint8Array }>('updates', 'docName', args.docName);
+	const rows = await read<Record<string, unknown>>('messages', 'sessionId', args.sessionId);
+	db.close();
+	const encoder = new TextEncoder();
+	const estimate = await navigator.storage.estimate();
+	return {
+		dbName,
+		updates: updates.length,
+		updateBytes: updates.reduce((n, u) => n + u.data.byteLength, 0),
+		messageRows: rows.length,
+		messageRowBytes: rows.reduce((n, r) => n + encoder.encode(JSON.stringify(r)).byteLength, 0),
+		usage: estimate.usage ?? NaN
+	};
+}
+
+/**
+ * Fallback while the app does not sync yet: writes what the doc store would write after
+ * receiving the session document (its update and the message rows), in one transaction.
+ */
+export async function seedSession(args: {
+	docName: string;
+	updateBase64: string;
+	rows: unknown[];
+}): Promise<void> {
+	const names = (await indexedDB.databases()).map((d) => d.name ?? '');
+	const dbName = names.find((n) => n.startsWith('tether-account-'));
+	if (!dbName) throw new Error(`no account database among ${names.join(', ')}`);
+	const db = await new Promise<IDBDatabase>((resolve, reject) => {
+		const request = indexedDB.open(dbName);
+		request.onsuccess = () => resolve(request.result);
+		request.onerror = () => reject(request.error);
+	});
+	const binary = atob(args.updateBase64);
+	const data = new Uint8Array(binary.length);
+	for (let i = 0; i < binary.length; i++) data[i] = binary.charCodeAt(i);
+	const tx = db.transaction(['updates', 'messages'], 'readwrite');
+	tx.objectStore('updates').add({ docName: args.docName, data });
+	const messages = tx.objectStore('messages');
+	for (const row of args.rows) messages.put(row);
+	await new Promise<void>((resolve, reject) => {
+		tx.oncomplete = () => resolve();
+		tx.onerror = () => reject(tx.error);
+		tx.onabort = () => reject(tx.error);
+	});
+	db.close();
+}

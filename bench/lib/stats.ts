@@ -1,0 +1,43 @@
+/** Summary statistics for latency samples (milliseconds). */
+export interface Summary {
+	count: number;
+	min: number;
+	p50: number;
+	p90: number;
+	p99: number;
+	max: number;
+	mean: number;
+}
+
+/** Nearest-rank percentile of sorted values; `q` in [0, 1]. */
+export function percentile(sorted: readonly number[], q: number): number {
+	if (sorted.length === 0) return NaN;
+	const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+	return sorted[rank] ?? NaN;
+}
+
+export function summarize(samples: readonly number[]): Summary {
+	const sorted = [...samples].sort((a, b) => a - b);
+	const sum = sorted.reduce((a, b) => a + b, 0);
+	return {
+		count: sorted.length,
+		min: sorted[0] ?? NaN,
+		p50: percentile(sorted, 0.5),
+		p90: percentile(sorted, 0.9),
+		p99: percentile(sorted, 0.99),
+		max: sorted[sorted.length - 1] ?? NaN,
+		mean: sorted.length ? sum / sorted.length : NaN
+	};
+}
+
+/** A small seeded generator (mulberry32), so schedules are the same on every run. */
+export function seeded(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}

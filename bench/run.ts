@@ -1,0 +1,82 @@
+/**
+ * `npm run bench`: measures what issues 3 and 4 ask for, prints tables and writes JSON to
+ * bench/results/. Figures, not pass/fail: goals are printed next to the measurements.
+ *
+ *   BENCH_ONLY=sync|browser   run one part
+ *   BENCH_QUICK=1             smaller loads, for trying the bench itself
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { browserTables, runBrowserBench, type BrowserBenchOptions } from './browser/index.js';
+import { runSyncBench, syncTables, type SyncBenchOptions } from './sync/index.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const only = process.env.BENCH_ONLY;
+const quick = process.env.BENCH_QUICK === '1';
+
+const num = (name: string, fallback: number) => {
+	const raw = process.env[name];
+	const value = raw ? Number(raw) : fallback;
+	if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+	return value;
+};
+
+const syncOptions: SyncBenchOptions = {
+	relay: {
+		clients: num('BENCH_CLIENTS', 100),
+		docs: num('BENCH_DOCS', 50),
+		updatesPerClient: num('BENCH_UPDATES', quick ? 10 : 30),
+		warmup: 3,
+		intervalMs: num('BENCH_INTERVAL_MS', 1000),
+		seed: 1,
+		connectConcurrency: 20
+	},
+	burstUpdatesPerClient: num('BENCH_BURST_UPDATES', quick ? 5 : 20),
+	memory: {
+		docs: num('BENCH_MEMORY_DOCS', quick ? 200 : 1000),
+		rounds: num('BENCH_MEMORY_ROUNDS', quick ? 2 : 10),
+		messagesPerDoc: 20,
+		connectConcurrency: 50
+	},
+	idleMs: 500
+};
+
+const browserOptions: BrowserBenchOptions = {
+	messages: num('BENCH_MESSAGES', 5000),
+	reloads: num('BENCH_RELOADS', quick ? 3 : 8),
+	syncWaitMs: 60_000
+};
+
+const started = new Date();
+const results: Record<string, unknown> = {
+	startedAt: started.toISOString(),
+	machine: {
+		cpus: os.cpus().length,
+		cpu: os.cpus()[0]?.model,
+		node: process.version,
+		/** Other work on the machine skews tails: recorded so runs can be compared. */
+		loadAverage: os.loadavg()
+	}
+};
+
+if (!only || only === 'sync') {
+	const sync = await runSyncBench(syncOptions);
+	results.sync = sync;
+	for (const table of syncTables(sync)) console.log(`\n${table}`);
+}
+
+if (!only || only === 'browser') {
+	console.log('browser: first paint and IndexedDB bytes ...');
+	const browser = await runBrowserBench(browserOptions);
+	results.browser = browser;
+	for (const table of browserTables(browser)) console.log(`\n${table}`);
+}
+
+const dir = path.join(here, 'results');
+fs.mkdirSync(dir, { recursive: true });
+const file = path.join(dir, `bench-${started.toISOString().replace(/[:.]/g, '-')}.json`);
+fs.writeFileSync(file, JSON.stringify(results, null, '\t') + '\n');
+fs.copyFileSync(file, path.join(dir, 'latest.json'));
+console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
