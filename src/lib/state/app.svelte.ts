@@ -3,7 +3,9 @@ import { checkApiKeyFormat } from '../core/api-key.js';
 import { TetherDb } from '../store/db.js';
 import * as device from '../store/device.js';
 import { DocStore } from '../store/doc-store.js';
+import { AccountSync } from '../sync/account-sync.svelte.js';
 import { login } from '../sync/login.js';
+import { TokenSource } from '../sync/tokens.js';
 
 export type Phase = 'loading' | 'signed-out' | 'ready';
 
@@ -16,11 +18,12 @@ class AppState {
 	/** A problem the person should know about, in words (storage failing, for example). */
 	notice = $state<string | undefined>();
 	store = $state.raw<DocStore | undefined>();
+	sync = $state.raw<AccountSync | undefined>();
 	#keyHash: string | undefined;
 
 	async init(): Promise<void> {
 		const signIn = await device.current();
-		if (signIn) await this.#open(signIn.keyHash);
+		if (signIn) await this.#open(signIn.apiKey, signIn.keyHash);
 		else this.phase = 'signed-out';
 	}
 
@@ -35,7 +38,7 @@ class AppState {
 			return `${result.message} A key must be checked online the first time it is used on a device.`;
 		}
 		await device.remember(checked.key, keyHash);
-		await this.#open(keyHash);
+		await this.#open(checked.key, keyHash, result.kind === 'ok' ? result : undefined);
 		return undefined;
 	}
 
@@ -46,7 +49,11 @@ class AppState {
 		this.phase = 'signed-out';
 	}
 
-	async #open(keyHash: string): Promise<void> {
+	async #open(
+		apiKey: string,
+		keyHash: string,
+		token?: { token: string; expiresAt: number }
+	): Promise<void> {
 		const db = new TetherDb(device.accountDbName(keyHash));
 		const store = new DocStore(db, {
 			tabs: true,
@@ -56,14 +63,24 @@ class AppState {
 					'Saving on this device failed (storage may be full). Your edits are kept in memory and retried.';
 			}
 		});
-		// The project list is always live.
-		await store.open(accountDoc);
+		// The project list is always open and live.
+		const account = await store.open(accountDoc);
+		const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+		const sync = new AccountSync(
+			store,
+			new TokenSource(apiKey, token),
+			`${scheme}://${location.host}/sync`
+		);
+		sync.hold(accountDoc, account);
 		this.#keyHash = keyHash;
 		this.store = store;
+		this.sync = sync;
 		this.phase = 'ready';
 	}
 
 	#close(): void {
+		this.sync?.destroy();
+		this.sync = undefined;
 		this.store?.destroy();
 		this.store?.db.close();
 		this.store = undefined;
@@ -77,4 +94,9 @@ export const app = new AppState();
 export function store(): DocStore {
 	if (!app.store) throw new Error('not signed in');
 	return app.store;
+}
+
+export function sync(): AccountSync {
+	if (!app.sync) throw new Error('not signed in');
+	return app.sync;
 }

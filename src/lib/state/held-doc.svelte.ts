@@ -1,6 +1,6 @@
 import type * as Y from 'yjs';
 import type { DocName } from '../core/doc-names.js';
-import { store } from './app.svelte.js';
+import { app, store, sync } from './app.svelte.js';
 
 /** Holds a document open while a view shows it. Create in an $effect; destroy in its cleanup. */
 export class HeldDoc {
@@ -9,6 +9,7 @@ export class HeldDoc {
 	failed = $state(false);
 	#released = false;
 	#name: DocName | undefined;
+	#offPurged: (() => void) | undefined;
 
 	constructor(name: () => DocName) {
 		try {
@@ -18,12 +19,22 @@ export class HeldDoc {
 			return;
 		}
 		const held = this.#name;
+		// Deleted elsewhere while shown: the view says so instead of showing a stale copy.
+		this.#offPurged = store().onPurged((purged) => {
+			if (purged !== held) return;
+			this.failed = true;
+			this.doc = undefined;
+		});
 		store()
 			.open(held)
 			.then(
 				(doc) => {
-					if (this.#released) store().release(held);
-					else this.doc = doc;
+					if (this.#released) {
+						store().release(held);
+						return;
+					}
+					this.doc = doc;
+					sync().hold(held, doc);
 				},
 				() => (this.failed = true)
 			);
@@ -31,7 +42,12 @@ export class HeldDoc {
 
 	destroy(): void {
 		this.#released = true;
-		if (this.doc && this.#name) store().release(this.#name);
+		this.#offPurged?.();
+		// After sign-out the store and sync are already gone, with everything they held.
+		if (this.doc && this.#name) {
+			app.sync?.release(this.#name);
+			app.store?.release(this.#name);
+		}
 		this.doc = undefined;
 	}
 }

@@ -12,6 +12,23 @@ export interface StoredUpdate {
 export interface Tombstone {
 	docName: string;
 	deletedAt: number;
+	/** 1 once the server confirmed it purged the document too (IndexedDB cannot index booleans). */
+	confirmed: 0 | 1;
+}
+
+/**
+ * A document with local changes the server may not have: catch-up syncs it even when the server
+ * does not list it as changed. `version` tells a stale "synced" apart from a newer change.
+ */
+export interface DirtyDoc {
+	docName: string;
+	version: number;
+}
+
+/** Small named values: the sync cursor, for example. */
+export interface MetaEntry {
+	key: string;
+	value: unknown;
 }
 
 /**
@@ -25,6 +42,8 @@ export class TetherDb extends Dexie {
 	messages!: EntityTable<MessageRow, 'id'>;
 	updates!: EntityTable<StoredUpdate, 'id'>;
 	tombstones!: EntityTable<Tombstone, 'docName'>;
+	meta!: EntityTable<MetaEntry, 'key'>;
+	dirty!: EntityTable<DirtyDoc, 'docName'>;
 
 	constructor(name: string) {
 		super(name);
@@ -33,7 +52,9 @@ export class TetherDb extends Dexie {
 			sessions: 'id, projectId, lastActivity',
 			messages: 'id, sessionId, [sessionId+seq]',
 			updates: '++id, docName',
-			tombstones: 'docName'
+			tombstones: 'docName, confirmed',
+			meta: 'key',
+			dirty: 'docName'
 		});
 	}
 }
@@ -43,5 +64,7 @@ export const allTables = (db: TetherDb) => [
 	db.sessions,
 	db.messages,
 	db.updates,
-	db.tombstones
+	db.tombstones,
+	db.meta,
+	db.dirty
 ];

@@ -4,6 +4,7 @@ import { compactUpdates } from '../core/compaction.js';
 import * as projection from '../core/projection.js';
 import * as shapes from '../core/shapes.js';
 import { allTables, type TetherDb } from './db.js';
+import { purgeDoc } from './purge.js';
 import { rowsForDoc, type RowWrite } from './rows-for-doc.js';
 import { TabChannel } from './tab-channel.js';
 
@@ -25,6 +26,8 @@ interface OpenDoc {
 	storedCount: number;
 	changes: projection.MessageChanges;
 	pending: Uint8Array[];
+	/** Some pending update was made on this device (not received from the server). */
+	pendingLocal: boolean;
 	off: () => void;
 }
 
@@ -49,6 +52,8 @@ export class DocStore {
 	readonly #onError: (error: unknown) => void;
 	readonly #now: () => number;
 	readonly #tabs: TabChannel | undefined;
+	readonly #remoteOrigins = new WeakSet<object>();
+	#dirtyVersion = 0;
 	#writing: Promise<void> = Promise.resolve();
 	#scheduled = false;
 	#failures = 0;
@@ -119,6 +124,30 @@ export class DocStore {
 		}
 	}
 
+	/** Updates applied with this origin came from the server: they do not make a document dirty. */
+	addRemoteOrigin(origin: object): void {
+		this.#remoteOrigins.add(origin);
+	}
+
+	/** Documents with local changes the server may not have stored. */
+	async dirtyDocs(): Promise<DocName[]> {
+		return (await this.#db.dirty.toCollection().primaryKeys()) as DocName[];
+	}
+
+	/**
+	 * The server has stored everything of this document that is in memory: clear its dirty mark,
+	 * unless a newer local change was stored since (its mark has a newer version).
+	 */
+	async markSynced(name: DocName): Promise<void> {
+		const open = this.#docs.get(name);
+		if (open && (open.pending.length > 0 || open.pendingLocal)) return;
+		const version = this.#nextDirtyVersion();
+		await this.#db.transaction('rw', this.#db.dirty, async () => {
+			const row = await this.#db.dirty.get(name);
+			if (row && row.version <= version) await this.#db.dirty.delete(name);
+		});
+	}
+
 	/** The open document of that name, if any. */
 	get(name: DocName): Y.Doc | undefined {
 		return this.#docs.get(name)?.doc;
@@ -136,6 +165,21 @@ export class DocStore {
 			seen = this.#writing;
 			await seen;
 		} while (seen !== this.#writing);
+	}
+
+	/**
+	 * Drops this device's copy of a document the server says was deleted: its rows, its updates,
+	 * its children (a project's sessions). Idempotent.
+	 */
+	async purge(name: DocName): Promise<void> {
+		const db = this.#db;
+		let purged: DocName[] = [];
+		await db.transaction('rw', allTables(db), async () => {
+			if (await db.tombstones.get(name)) return;
+			purged = await purgeDoc(db, name, this.#now());
+		});
+		this.#dropPurged(purged);
+		for (const one of purged) this.#tabs?.sendPurged(one);
 	}
 
 	onPurged(listener: (name: DocName) => void): () => void {
@@ -160,12 +204,14 @@ export class DocStore {
 			storedCount: 0,
 			changes: projection.emptyMessageChanges(),
 			pending: [],
+			pendingLocal: false,
 			ready: Promise.resolve(),
 			off: () => {}
 		};
 		const onUpdate = (update: Uint8Array, origin: unknown) => {
 			if (origin === loadOrigin || origin === tabOrigin) return;
 			open.pending.push(update);
+			if (!this.#remoteOrigins.has(origin as object)) open.pendingLocal = true;
 			this.#schedule();
 		};
 		doc.on('update', onUpdate);
@@ -212,6 +258,12 @@ export class DocStore {
 		open.storedCount = stored.length;
 	}
 
+	/** Increasing across tabs and reloads too: wall-clock time, made strictly increasing here. */
+	#nextDirtyVersion(): number {
+		this.#dirtyVersion = Math.max(this.#now(), this.#dirtyVersion + 1);
+		return this.#dirtyVersion;
+	}
+
 	#schedule(): void {
 		if (this.#scheduled) return;
 		this.#scheduled = true;
@@ -225,13 +277,26 @@ export class DocStore {
 
 	async #write(): Promise<void> {
 		// Take the batch and compute its rows synchronously, so rows match the stored updates.
-		const batch: { name: DocName; open: OpenDoc; updates: Uint8Array[]; rows: RowWrite }[] = [];
+		const batch: {
+			name: DocName;
+			open: OpenDoc;
+			updates: Uint8Array[];
+			local: boolean;
+			rows: RowWrite;
+		}[] = [];
 		for (const [name, open] of this.#docs) {
 			if (open.pending.length === 0) continue;
 			const changes = open.changes;
 			open.changes = projection.emptyMessageChanges();
-			batch.push({ name, open, updates: open.pending, rows: rowsForDoc(name, open.doc, changes) });
+			batch.push({
+				name,
+				open,
+				updates: open.pending,
+				local: open.pendingLocal,
+				rows: rowsForDoc(name, open.doc, changes)
+			});
 			open.pending = [];
+			open.pendingLocal = false;
 		}
 		if (batch.length === 0) return;
 		const now = this.#now();
@@ -244,6 +309,8 @@ export class DocStore {
 				for (const [i, item] of batch.entries()) {
 					if (tombstones[i]) continue;
 					await db.updates.bulkAdd(item.updates.map((data) => ({ docName: item.name, data })));
+					if (item.local)
+						await db.dirty.put({ docName: item.name, version: this.#nextDirtyVersion() });
 					purged.push(...(await item.rows(db, now)));
 				}
 			});
@@ -269,9 +336,10 @@ export class DocStore {
 		}
 	}
 
-	#requeue(batch: { open: OpenDoc; updates: Uint8Array[] }[]): void {
+	#requeue(batch: { open: OpenDoc; updates: Uint8Array[]; local: boolean }[]): void {
 		for (const item of batch) {
 			item.open.pending = [...item.updates, ...item.open.pending];
+			item.open.pendingLocal ||= item.local;
 			// Rows are recomputed from the whole document on the next try.
 			item.open.changes.fromSeq = 0;
 		}

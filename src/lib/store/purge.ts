@@ -1,29 +1,52 @@
-import { projectDoc, sessionDoc } from '../core/doc-names.js';
+import { parseDocName, projectDoc, sessionDoc, type DocName } from '../core/doc-names.js';
 import type { TetherDb } from './db.js';
 
 /*
  * Purging removes a document's stored updates and its rows, and leaves a tombstone so that the
- * document is never stored again on this device. Runs inside the caller's transaction.
+ * document is never stored again on this device. Runs inside the caller's transaction and
+ * returns the names of every document it purged.
  */
 
-export async function purgeSession(db: TetherDb, sessionId: string, now: number): Promise<void> {
+export async function purgeSession(
+	db: TetherDb,
+	sessionId: string,
+	now: number
+): Promise<DocName[]> {
 	const name = sessionDoc(sessionId);
 	await db.updates.where('docName').equals(name).delete();
 	await db.messages.where('sessionId').equals(sessionId).delete();
 	await db.sessions.delete(sessionId);
-	await db.tombstones.put({ docName: name, deletedAt: now });
+	await db.tombstones.put({ docName: name, deletedAt: now, confirmed: 0 });
+	await db.dirty.delete(name);
+	return [name];
 }
 
-export async function purgeProject(db: TetherDb, projectId: string, now: number): Promise<void> {
+export async function purgeProject(
+	db: TetherDb,
+	projectId: string,
+	now: number
+): Promise<DocName[]> {
+	const purged: DocName[] = [];
 	const sessionIds = (await db.sessions
 		.where('projectId')
 		.equals(projectId)
 		.primaryKeys()) as string[];
-	for (const id of sessionIds) await purgeSession(db, id, now);
+	for (const id of sessionIds) purged.push(...(await purgeSession(db, id, now)));
 	const name = projectDoc(projectId);
 	await db.updates.where('docName').equals(name).delete();
 	await db.projects.delete(projectId);
-	await db.tombstones.put({ docName: name, deletedAt: now });
+	await db.tombstones.put({ docName: name, deletedAt: now, confirmed: 0 });
+	await db.dirty.delete(name);
+	purged.push(name);
+	return purged;
+}
+
+/** Purges one document by name, with everything that hangs off it. */
+export async function purgeDoc(db: TetherDb, name: DocName, now: number): Promise<DocName[]> {
+	const parsed = parseDocName(name);
+	if (parsed?.kind === 'session') return purgeSession(db, parsed.id, now);
+	if (parsed?.kind === 'project') return purgeProject(db, parsed.id, now);
+	return [];
 }
 
 /** Of the given document names, those not yet purged on this device. */

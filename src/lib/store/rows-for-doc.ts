@@ -36,8 +36,10 @@ function writeProjects(projected: projection.Projected<ProjectRow>): RowWrite {
 		await db.projects.bulkDelete(stale);
 		await db.projects.bulkPut(projected.rows);
 		const names = projected.deleted.map(projectDoc);
-		const purged = await notYetPurged(db, names);
-		for (const name of purged) await purgeProject(db, name.slice('project.'.length), now);
+		const purged: DocName[] = [];
+		for (const name of await notYetPurged(db, names)) {
+			purged.push(...(await purgeProject(db, name.slice('project.'.length), now)));
+		}
 		return purged;
 	};
 }
@@ -52,8 +54,10 @@ function writeSessions(projectId: string, projected: projection.Projected<Sessio
 		await db.sessions.bulkDelete(existing.filter((id) => !visible.has(id)));
 		await db.sessions.bulkPut(projected.rows);
 		const names = projected.deleted.map(sessionDoc);
-		const purged = await notYetPurged(db, names);
-		for (const name of purged) await purgeSession(db, name.slice('session.'.length), now);
+		const purged: DocName[] = [];
+		for (const name of await notYetPurged(db, names)) {
+			purged.push(...(await purgeSession(db, name.slice('session.'.length), now)));
+		}
 		return purged;
 	};
 }

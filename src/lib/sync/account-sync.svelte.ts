@@ -1,0 +1,167 @@
+import type * as Y from 'yjs';
+import { accountDoc, type DocName } from '../core/doc-names.js';
+import { syncStatusText, type SyncStatusText } from '../core/sync-status.js';
+import type { DocStore } from '../store/doc-store.js';
+import { catchUp } from './catch-up.js';
+import { pendingDeletions, sendDeletions } from './deletions.js';
+import { SyncProvider, type FatalReason } from './provider.js';
+import { SignInRequiredError, type TokenSource } from './tokens.js';
+
+const cycleEveryMs = 30_000;
+
+const fatalMessages: Partial<Record<FatalReason, string>> = {
+	auth: 'The server no longer accepts this API key. Sign out and sign in again to keep syncing.',
+	'too-large':
+		'A change is too large to sync (over 8 MB). It is kept on this device; other changes still sync.'
+};
+
+/**
+ * Sync for the signed-in account: a live socket for each document a view holds (the account's
+ * project list, the open project, the open session), background catch-up for the rest, the
+ * deletion outbox, and the one status the person sees.
+ */
+export class AccountSync {
+	status = $state<SyncStatusText>('Offline');
+	/** First-sync progress while documents are being caught up; undefined when idle. */
+	progress = $state<{ done: number; total: number } | undefined>();
+	problem = $state<string | undefined>();
+
+	readonly #store: DocStore;
+	readonly #tokens: TokenSource;
+	readonly #url: string;
+	readonly #live = new Map<DocName, { provider: SyncProvider; refs: number }>();
+	#online = typeof navigator === 'undefined' ? true : navigator.onLine;
+	#pendingDeletions = 0;
+	#backlog = 0;
+	#cycle: Promise<void> | undefined;
+	#timer: ReturnType<typeof setInterval> | undefined;
+	#offPurged: () => void;
+
+	constructor(store: DocStore, tokens: TokenSource, url: string) {
+		this.#store = store;
+		this.#tokens = tokens;
+		this.#url = url;
+		this.#offPurged = store.onPurged((name) => {
+			this.#drop(name);
+			void this.#runCycle();
+		});
+		window.addEventListener('online', this.#onOnline);
+		window.addEventListener('offline', this.#onOffline);
+		this.#timer = setInterval(() => void this.#runCycle(), cycleEveryMs);
+		void this.#runCycle();
+	}
+
+	/** Keeps a live socket for a document while a view shows it. */
+	hold(name: DocName, doc: Y.Doc): void {
+		const held = this.#live.get(name);
+		if (held) {
+			held.refs++;
+			return;
+		}
+		const provider = new SyncProvider({
+			url: this.#url,
+			docName: name,
+			doc,
+			getToken: this.#tokens.get,
+			connect: this.#online,
+			onStatus: (status) => {
+				if (status === 'synced') void this.#store.markSynced(name);
+				this.#refresh();
+			},
+			onFatal: (reason) => this.#onFatal(name, reason)
+		});
+		this.#store.addRemoteOrigin(provider);
+		this.#live.set(name, { provider, refs: 1 });
+		this.#refresh();
+	}
+
+	release(name: DocName): void {
+		const held = this.#live.get(name);
+		if (!held || --held.refs > 0) return;
+		this.#drop(name);
+	}
+
+	destroy(): void {
+		clearInterval(this.#timer);
+		window.removeEventListener('online', this.#onOnline);
+		window.removeEventListener('offline', this.#onOffline);
+		this.#offPurged();
+		for (const name of [...this.#live.keys()]) this.#drop(name);
+	}
+
+	#drop(name: DocName): void {
+		const held = this.#live.get(name);
+		if (!held) return;
+		held.provider.destroy();
+		this.#live.delete(name);
+		this.#refresh();
+	}
+
+	#onFatal(name: DocName, reason: FatalReason): void {
+		if (reason === 'deleted') {
+			void this.#store.purge(name);
+			return;
+		}
+		const message = fatalMessages[reason];
+		if (message) this.problem = message;
+		this.#refresh();
+	}
+
+	// The browser's offline event is a disconnect: sockets can otherwise stall instead of failing.
+	#onOffline = () => {
+		this.#online = false;
+		for (const { provider } of this.#live.values()) provider.disconnect();
+		this.#refresh();
+	};
+
+	#onOnline = () => {
+		this.#online = true;
+		for (const { provider } of this.#live.values()) provider.connect();
+		this.#refresh();
+		void this.#runCycle();
+	};
+
+	/** Deletions out, then everything that changed elsewhere (or here, unsynced) in. */
+	#runCycle(): Promise<void> {
+		if (!this.#online) return Promise.resolve();
+		this.#cycle ??= this.#cycleOnce().finally(() => (this.#cycle = undefined));
+		return this.#cycle;
+	}
+
+	async #cycleOnce(): Promise<void> {
+		try {
+			await sendDeletions(this.#store.db, () => this.#tokens.get());
+			await catchUp({
+				store: this.#store,
+				url: this.#url,
+				getToken: this.#tokens.get,
+				isLive: (name) => this.#live.has(name) || name === accountDoc,
+				onProgress: (done, total) => {
+					this.#backlog = total - done;
+					this.progress = done < total && total > 3 ? { done, total } : undefined;
+					this.#refresh();
+				}
+			});
+		} catch (error) {
+			if (error instanceof SignInRequiredError) this.problem = fatalMessages.auth;
+			else console.warn('background sync will retry:', error);
+		} finally {
+			this.progress = undefined;
+			this.#pendingDeletions = await pendingDeletions(this.#store.db).catch(() => 0);
+			this.#backlog = (await this.#store.dirtyDocs().catch(() => [])).filter(
+				(name) => !this.#live.has(name)
+			).length;
+			this.#refresh();
+		}
+	}
+
+	#refresh(): void {
+		const providers = [...this.#live.values()].map((h) => h.provider);
+		this.status = syncStatusText({
+			online: this.#online,
+			live: providers.map((p) => p.status),
+			unsynced: providers.reduce((n, p) => n + p.unsyncedCount, 0) + this.#backlog,
+			pendingDeletions: this.#pendingDeletions
+		});
+	}
+}
