@@ -100,6 +100,20 @@ describe('streaming', () => {
 		expect(body.stream).toBe(true);
 	});
 
+	it("[FA3] sends citations_delta after a text block's text", async () => {
+		const citation = {
+			type: 'char_location',
+			cited_text: 'the sky is blue',
+			document_index: 0,
+			document_title: 'Notes',
+			start_char_index: 0,
+			end_char_index: 15
+		};
+		fake.script({ blocks: [{ type: 'text', text: 'It is blue.', citations: [citation] }] });
+		const message = await client().messages.stream(ask()).finalMessage();
+		expect(message.content).toEqual([{ type: 'text', text: 'It is blue.', citations: [citation] }]);
+	});
+
 	it('[FA3] sends input_json_delta fragments cut mid-token, the first empty', async () => {
 		fake.script({ blocks: [{ type: 'tool_use', name: 'write', input: { path: 'x', text: 'y' } }] });
 		const fragments: string[] = [];

@@ -14,8 +14,8 @@ export type StopReason =
 	| 'model_context_window_exceeded';
 
 export type ScriptedBlock =
-	/** `deltas` are the text fragments as sent; default: the text cut in three. */
-	| { type: 'text'; text: string; deltas?: string[] }
+	/** `deltas` are the text fragments as sent (default: cut in three); `citations` follow them. */
+	| { type: 'text'; text: string; deltas?: string[]; citations?: Record<string, unknown>[] }
 	/** `partialJson` are the `input_json_delta` fragments; default: '' then cuts mid-token. */
 	| {
 			type: 'tool_use';
@@ -94,6 +94,9 @@ function blockEvents(block: ScriptedBlock, index: number): SseEvent[] {
 		events.push(start({ type: 'text', text: '' }));
 		for (const text of block.deltas ?? cutText(block.text)) {
 			events.push(delta({ type: 'text_delta', text }));
+		}
+		for (const citation of block.citations ?? []) {
+			events.push(delta({ type: 'citations_delta', citation }));
 		}
 	} else if (block.type === 'tool_use') {
 		events.push(
@@ -207,7 +210,11 @@ export function replyMessage(
 		role: 'assistant',
 		model: context.model,
 		content: blocks.map((b) => {
-			if (b.type === 'text') return { type: 'text', text: b.text };
+			if (b.type === 'text') {
+				return b.citations
+					? { type: 'text', text: b.text, citations: b.citations }
+					: { type: 'text', text: b.text };
+			}
 			if (b.type === 'thinking') {
 				return { type: 'thinking', thinking: b.thinking, signature: b.signature ?? 'sig' };
 			}
