@@ -11,8 +11,9 @@ export interface ModelSummary {
 export function parseApiKey(body: unknown): string {
 	const raw = (body as { apiKey?: unknown } | null)?.apiKey;
 	if (raw === undefined) throw new HttpError(400, 'missing_key', 'Send the API key as "apiKey"');
-	if (typeof raw !== 'string')
+	if (typeof raw !== 'string') {
 		throw new HttpError(400, 'malformed_key', 'The API key must be text');
+	}
 	const key = raw.trim();
 	if (!key.startsWith('sk-ant-')) {
 		throw new HttpError(
