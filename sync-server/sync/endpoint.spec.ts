@@ -113,11 +113,16 @@ describe('[SY] the sync endpoint', () => {
 		vi.spyOn(storage, 'append').mockRejectedValue(new Error('disk full'));
 		const { url, registry } = await start(storage);
 		const c = client(url, 'session.a', tether('acct'));
-		await c.opened;
+		const bystander = client(url, 'session.a', tether('acct'));
+		await Promise.all([c.opened, bystander.opened]);
 		c.ws.send(updateFrame('one'));
 		expect((await c.closed).code).toBe(closeCode.storageFailed.code);
 		expect(storedCounts(c.frames)).toEqual([]);
+		// Nothing relayed to the other connection, which stays open on the loaded document.
+		expect(bystander.frames.some((f) => f[0] === messageType.sync && f[1] === 2)).toBe(false);
+		expect(bystander.ws.readyState).toBe(WebSocket.OPEN);
 		expect(registry.loadedCount).toBe(1);
+		bystander.ws.close();
 	});
 
 	it('[SY63] too many messages per second close the connection with 4429', async () => {
