@@ -54,8 +54,121 @@ test.describe('sync across devices', () => {
 		const other = await device(browser, `${apiKey}-other`);
 		await expect(status(other)).toHaveText('Synced');
 		await expect(other.getByRole('heading', { name: 'Welcome to Tether' })).toBeVisible();
+		await expect(other.getByRole('navigation', { name: 'Projects' }).getByRole('link')).toHaveCount(
+			0
+		);
+	});
+});
+
+test.describe('offline', () => {
+	test('two devices edit the same project and session offline, then converge with every edit', async ({
+		browser,
+		apiKey,
+		tether
+	}) => {
+		const a = await device(browser, apiKey);
+		await createProject(a, 'Offline work');
+		await newSession(a);
+		await send(a, 'before going offline');
+		await expect(status(a)).toHaveText('Synced');
+		const b = await device(browser, apiKey);
+		await b.goto(a.url());
+		await expect(b.getByRole('log', { name: 'Conversation' })).toContainText(
+			'before going offline'
+		);
+
+		// Cut both for real: the server goes away, and the browsers are told they are offline.
+		await tether.stop();
+		await a.context().setOffline(true);
+		await b.context().setOffline(true);
+		await expect(status(a)).toHaveText('Offline');
+		await expect(status(b)).toHaveText('Offline');
+
+		await send(a, 'written on A offline');
+		await send(b, 'written on B offline');
+		await a.getByRole('link', { name: 'Offline work' }).click();
+		await a.getByRole('textbox', { name: 'Project information' }).fill('Info from A.');
+		await b
+			.getByRole('region', { name: 'Sessions' })
+			.getByRole('button', { name: 'New session' })
+			.click();
+		await send(b, 'a new session made on B offline');
+
+		await tether.restart();
+		await a.context().setOffline(false);
+		await b.context().setOffline(false);
+
+		for (const page of [a, b]) {
+			await page
+				.getByRole('navigation', { name: 'Projects' })
+				.getByRole('link', { name: 'Offline work' })
+				.click();
+			await expect(page.getByRole('textbox', { name: 'Project information' })).toHaveValue(
+				'Info from A.',
+				{ timeout: 10_000 }
+			);
+			const sessions = page.getByRole('region', { name: 'Sessions' });
+			await expect(
+				sessions.getByRole('link', { name: 'a new session made on B offline' })
+			).toBeVisible();
+			await sessions.getByRole('link', { name: 'before going offline' }).click();
+			const log = page.getByRole('log', { name: 'Conversation' });
+			await expect(log).toContainText('written on A offline');
+			await expect(log).toContainText('written on B offline');
+			await expect(log.getByRole('article')).toHaveCount(3);
+			await expect(status(page)).toHaveText('Synced', { timeout: 10_000 });
+		}
+	});
+
+	test('a session deleted while another device is offline stays deleted when it returns', async ({
+		browser,
+		apiKey,
+		tether
+	}) => {
+		const a = await device(browser, apiKey);
+		await createProject(a, 'Cleanup');
+		await newSession(a);
+		await send(a, 'doomed session');
+		await newSession(a);
+		await send(a, 'survivor');
+		await expect(status(a)).toHaveText('Synced');
+		const b = await device(browser, apiKey);
+		const sessionsB = b.getByRole('region', { name: 'Sessions' });
+		await b.getByRole('link', { name: 'Cleanup' }).click();
+		await sessionsB.getByRole('link', { name: 'doomed session' }).click();
+		await expect(b.getByRole('log', { name: 'Conversation' })).toContainText('doomed session');
+		const doomedUrl = b.url();
+
+		await b.context().setOffline(true);
+		await expect(status(b)).toHaveText('Offline');
+		// B keeps editing the doomed session while offline.
+		await b.getByRole('textbox', { name: 'Message' }).fill('late words from B');
+
+		const sessionsA = a.getByRole('region', { name: 'Sessions' });
+		await sessionsA.getByRole('link', { name: 'doomed session' }).click({ button: 'right' });
+		await a.getByRole('menuitem', { name: 'Delete session' }).click();
+		await a.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+		await expect(sessionsA.getByRole('link', { name: 'doomed session' })).toHaveCount(0);
+		await expect(status(a)).toHaveText('Synced');
+
+		await b.context().setOffline(false);
+		await expect(sessionsB.getByRole('link', { name: 'doomed session' })).toHaveCount(0, {
+			timeout: 10_000
+		});
+		await expect(b.getByRole('heading', { name: 'Session not found' })).toBeVisible();
+		await expect(status(b)).toHaveText('Synced', { timeout: 10_000 });
+
+		// Not resurrected: a fresh device sees only the survivor, and the server refuses the doc.
+		const c = await device(browser, apiKey);
+		await c.getByRole('link', { name: 'Cleanup' }).click();
 		await expect(
-			other.getByRole('navigation', { name: 'Projects' }).getByRole('link')
+			c.getByRole('region', { name: 'Sessions' }).getByRole('link', { name: 'survivor' })
+		).toBeVisible();
+		await expect(
+			c.getByRole('region', { name: 'Sessions' }).getByRole('link', { name: 'doomed session' })
 		).toHaveCount(0);
+		await c.goto(doomedUrl);
+		await expect(c.getByRole('heading', { name: 'Session not found' })).toBeVisible();
+		expect(tether.output()).not.toContain('late words from B');
 	});
 });

@@ -171,12 +171,14 @@ export class DocStore {
 	 * Drops this device's copy of a document the server says was deleted: its rows, its updates,
 	 * its children (a project's sessions). Idempotent.
 	 */
-	async purge(name: DocName): Promise<void> {
+	async purge(name: DocName, options: { serverKnows?: boolean } = {}): Promise<void> {
 		const db = this.#db;
 		let purged: DocName[] = [];
 		await db.transaction('rw', allTables(db), async () => {
 			if (await db.tombstones.get(name)) return;
 			purged = await purgeDoc(db, name, this.#now());
+			// The server told us: no need to tell it back.
+			if (options.serverKnows) await db.tombstones.update(name, { confirmed: 1 });
 		});
 		this.#dropPurged(purged);
 		for (const one of purged) this.#tabs?.sendPurged(one);

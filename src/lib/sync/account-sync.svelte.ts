@@ -29,11 +29,14 @@ export class AccountSync {
 	readonly #store: DocStore;
 	readonly #tokens: TokenSource;
 	readonly #url: string;
+	// Not reactive on purpose: the status is recomputed explicitly when a provider reports.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	readonly #live = new Map<DocName, { provider: SyncProvider; refs: number }>();
 	#online = typeof navigator === 'undefined' ? true : navigator.onLine;
 	#pendingDeletions = 0;
 	#backlog = 0;
 	#cycle: Promise<void> | undefined;
+	#cycleAgain = false;
 	#timer: ReturnType<typeof setInterval> | undefined;
 	#offPurged: () => void;
 
@@ -99,7 +102,7 @@ export class AccountSync {
 
 	#onFatal(name: DocName, reason: FatalReason): void {
 		if (reason === 'deleted') {
-			void this.#store.purge(name);
+			void this.#store.purge(name, { serverKnows: true });
 			return;
 		}
 		const message = fatalMessages[reason];
@@ -124,7 +127,18 @@ export class AccountSync {
 	/** Deletions out, then everything that changed elsewhere (or here, unsynced) in. */
 	#runCycle(): Promise<void> {
 		if (!this.#online) return Promise.resolve();
-		this.#cycle ??= this.#cycleOnce().finally(() => (this.#cycle = undefined));
+		if (this.#cycle) {
+			// Something changed while a cycle runs (a purge, say): run once more after it.
+			this.#cycleAgain = true;
+			return this.#cycle;
+		}
+		this.#cycle = this.#cycleOnce().finally(() => {
+			this.#cycle = undefined;
+			if (this.#cycleAgain) {
+				this.#cycleAgain = false;
+				void this.#runCycle();
+			}
+		});
 		return this.#cycle;
 	}
 

@@ -31,7 +31,8 @@ export async function catchUp(options: CatchUpOptions): Promise<void> {
 		changed: string[];
 		deleted: string[];
 	};
-	for (const name of changes.deleted) if (isDocName(name)) await store.purge(name);
+	for (const name of changes.deleted)
+		if (isDocName(name)) await store.purge(name, { serverKnows: true });
 	// Also what this device changed while the document had no socket (offline, closed since).
 	const wanted = new Set([...changes.changed.filter(isDocName), ...(await store.dirtyDocs())]);
 	const queue = [...wanted].filter((name) => !options.isLive(name));
@@ -63,7 +64,7 @@ async function syncStored(options: CatchUpOptions, name: DocName): Promise<void>
 		if (error instanceof SyncFatalError && error.reason === 'deleted') {
 			options.store.release(name);
 			doc = undefined;
-			await options.store.purge(name);
+			await options.store.purge(name, { serverKnows: true });
 			return;
 		}
 		throw error;
