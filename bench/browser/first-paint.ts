@@ -11,6 +11,7 @@ import { summarize, type Summary } from '../lib/stats.js';
 import { launchProfile } from './chromium.js';
 import { generateMessages } from './generate.js';
 import {
+	completeMarks,
 	measureStored,
 	seedSession,
 	watchFirstMessage,
@@ -35,10 +36,11 @@ export interface BrowserBenchResult {
 	lastMessageInserted: Summary;
 	domContentLoaded: Summary;
 	firstContentfulPaint: Summary;
+	longTaskMs: Summary;
 	runs: PaintMarks[];
 	before: StoredBytes;
 	after: StoredBytes;
-	perThousand: { updateBytes: number; rowBytes: number; usageDelta: number };
+	perThousand: { textBytes: number; updateBytes: number; rowBytes: number; usageDelta: number };
 }
 
 /**
@@ -74,14 +76,10 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
 		const runs: PaintMarks[] = [];
 		for (let i = 0; i <= options.reloads; i++) {
 			await page.goto(sessionUrl);
-			const marks = await page.waitForFunction(
-				() => {
-					const m = window.__benchPaint;
-					return m && !Number.isNaN(m.painted) && !Number.isNaN(m.lastInserted) ? m : null;
-				},
-				undefined,
-				{ timeout: 30_000, polling: 50 }
-			);
+			const marks = await page.waitForFunction(completeMarks, undefined, {
+				timeout: 30_000,
+				polling: 50
+			});
 			if (i > 0) runs.push((await marks.jsonValue()) as PaintMarks);
 		}
 		const after = await page.evaluate(measureStored, { docName, sessionId });
@@ -94,10 +92,12 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
 			lastMessageInserted: summarize(runs.map((r) => r.lastInserted)),
 			domContentLoaded: summarize(runs.map((r) => r.domContentLoaded)),
 			firstContentfulPaint: summarize(runs.map((r) => r.firstContentfulPaint)),
+			longTaskMs: summarize(runs.map((r) => r.longTaskMs)),
 			runs,
 			before,
 			after,
 			perThousand: {
+				textBytes: per(after.textBytes - before.textBytes),
 				updateBytes: per(after.updateBytes - before.updateBytes),
 				rowBytes: per(after.messageRowBytes - before.messageRowBytes),
 				usageDelta: per(after.usage - before.usage)

@@ -12,6 +12,9 @@ export interface PaintMarks {
 	/** For context: the navigation's DOMContentLoaded end and first contentful paint. */
 	domContentLoaded: number;
 	firstContentfulPaint: number;
+	/** Main-thread tasks over 50 ms that started before `painted`: their count and total time. */
+	longTasks: number;
+	longTaskMs: number;
 }
 
 declare global {
@@ -27,8 +30,17 @@ export function watchFirstMessage(lastMarker: string): void {
 		painted: NaN,
 		lastInserted: NaN,
 		domContentLoaded: NaN,
-		firstContentfulPaint: NaN
+		firstContentfulPaint: NaN,
+		longTasks: 0,
+		longTaskMs: 0
 	};
+	new PerformanceObserver((list) => {
+		for (const entry of list.getEntries()) {
+			if (!Number.isNaN(marks.painted) && entry.startTime > marks.painted) continue;
+			marks.longTasks++;
+			marks.longTaskMs += entry.duration;
+		}
+	}).observe({ type: 'longtask', buffered: true });
 	window.__benchPaint = marks;
 	const selector = '[role="log"][aria-label="Conversation"] article';
 	const observer = new MutationObserver(() => {
@@ -49,16 +61,24 @@ export function watchFirstMessage(lastMarker: string): void {
 				}
 			}
 		}
-		if (!Number.isNaN(marks.lastInserted)) {
-			observer.disconnect();
-			const navigation = performance.getEntriesByType('navigation')[0] as
-				PerformanceNavigationTiming | undefined;
-			marks.domContentLoaded = navigation?.domContentLoadedEventEnd ?? NaN;
-			marks.firstContentfulPaint =
-				performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN;
-		}
+		if (!Number.isNaN(marks.lastInserted)) observer.disconnect();
 	});
 	observer.observe(document, { childList: true, subtree: true, characterData: true });
+}
+
+/** Polled after a load: the marks once complete (navigation timing filled in), else null. */
+export function completeMarks(): PaintMarks | null {
+	const marks = window.__benchPaint;
+	if (!marks || Number.isNaN(marks.painted) || Number.isNaN(marks.lastInserted)) return null;
+	const navigation = performance.getEntriesByType('navigation')[0] as
+		PerformanceNavigationTiming | undefined;
+	const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+	if (!navigation?.domContentLoadedEventEnd || !fcp) return null;
+	return {
+		...marks,
+		domContentLoaded: navigation.domContentLoadedEventEnd,
+		firstContentfulPaint: fcp.startTime
+	};
 }
 
 export interface StoredBytes {
@@ -68,8 +88,13 @@ export interface StoredBytes {
 	messageRows: number;
 	/** UTF-8 length of each row as JSON: close to what IndexedDB keeps per row before overhead. */
 	messageRowBytes: number;
+	/** UTF-8 bytes of the message texts alone: the content every representation must hold. */
+	textBytes: number;
 	/** navigator.storage.estimate().usage: what the origin occupies on disk, all databases. */
 	usage: number;
+	/** Time for one raw getAll of the session's updates, then of its rows: the floor for a load. */
+	updatesReadMs: number;
+	rowsReadMs: number;
 }
 
 /** Counts what the account database holds for one session doc. */
@@ -91,8 +116,11 @@ export async function measureStored(args: {
 			request.onsuccess = () => resolve(request.result as T[]);
 			request.onerror = () => reject(request.error);
 		});
+	const t0 = performance.now();
 	const updates = await read<{ data: Uint8Array }>('updates', 'docName', args.docName);
+	const t1 = performance.now();
 	const rows = await read<Record<string, unknown>>('messages', 'sessionId', args.sessionId);
+	const t2 = performance.now();
 	db.close();
 	const encoder = new TextEncoder();
 	const estimate = await navigator.storage.estimate();
@@ -102,7 +130,10 @@ export async function measureStored(args: {
 		updateBytes: updates.reduce((n, u) => n + u.data.byteLength, 0),
 		messageRows: rows.length,
 		messageRowBytes: rows.reduce((n, r) => n + encoder.encode(JSON.stringify(r)).byteLength, 0),
-		usage: estimate.usage ?? NaN
+		textBytes: rows.reduce((n, r) => n + encoder.encode(String(r.text ?? '')).byteLength, 0),
+		usage: estimate.usage ?? NaN,
+		updatesReadMs: t1 - t0,
+		rowsReadMs: t2 - t1
 	};
 }
 

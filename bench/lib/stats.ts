@@ -16,8 +16,9 @@ export function percentile(sorted: readonly number[], q: number): number {
 	return sorted[rank] ?? NaN;
 }
 
+/** Non-finite samples (a mark the page never set) are left out. */
 export function summarize(samples: readonly number[]): Summary {
-	const sorted = [...samples].sort((a, b) => a - b);
+	const sorted = samples.filter(Number.isFinite).sort((a, b) => a - b);
 	const sum = sorted.reduce((a, b) => a + b, 0);
 	return {
 		count: sorted.length,
