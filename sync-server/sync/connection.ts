@@ -5,7 +5,7 @@ import { closeCode, messageType, type CloseReason } from '../../src/lib/core/syn
 import type { DocKey } from '../storage/types.js';
 import { decodeFrame, FrameError, syncStep, type Frame } from './frames.js';
 import { connectionLimiter, type RateLimits } from './rate-limit.js';
-import { DocDeletedError, type DocRegistry } from './registry.js';
+import { DocDeletedError, UpdateRejectedError, type DocRegistry } from './registry.js';
 import { awarenessFrame, type Peer, type SharedDoc } from './shared-doc.js';
 
 /** The little a connection needs from a socket, so tests can pass an in-memory one. */
@@ -120,6 +120,7 @@ export class SyncConnection implements Peer {
 					},
 					(error: unknown) => {
 						this.#queued--;
+						if (error instanceof UpdateRejectedError) return this.close('malformed');
 						this.options.log?.('storing an update failed', error);
 						// Nothing was acknowledged or relayed; the client keeps the update and retries.
 						this.close('storageFailed');

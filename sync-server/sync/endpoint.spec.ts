@@ -125,6 +125,22 @@ describe('[SY] the sync endpoint', () => {
 		bystander.ws.close();
 	});
 
+	it('[SY20] an update that decodes but cannot be applied closes with 4400 and is not stored', async () => {
+		const storage = createMemoryStorage();
+		const key = docKey('acct', 'session.a');
+		await storage.append(key, Buffer.from('0101010004010174046261736500', 'hex'));
+		const { url } = await start(storage);
+		const c = client(url, 'session.a', tether('acct'));
+		await c.opened;
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, messageType.sync);
+		encoding.writeVarUint(encoder, 2);
+		encoding.writeVarUint8Array(encoder, Buffer.from('01010104c4016e010202585900', 'hex'));
+		c.ws.send(encoding.toUint8Array(encoder));
+		expect((await c.closed).code).toBe(closeCode.malformed.code);
+		expect(await storage.load(key)).toHaveLength(1);
+	});
+
 	it('[SY63] too many messages per second close the connection with 4429', async () => {
 		const { url } = await start(createMemoryStorage(), {
 			rate: { messagesPerSecond: 1, messageBurst: 5, bytesPerSecond: 1e6, byteBurst: 1e7 }

@@ -1,4 +1,3 @@
-import * as Y from 'yjs';
 import type { DocKey, DocStorage } from '../storage/types.js';
 import { isRedundant } from './redundant.js';
 import { SerialQueue } from './serial-queue.js';
@@ -10,6 +9,13 @@ export interface RegistryOptions {
 	/** Compact a document's log into its snapshot once it holds this many updates. */
 	compactAfter: number;
 	log?: (message: string, error?: unknown) => void;
+}
+
+/** The update is well-formed bytes but cannot be applied to this document. */
+export class UpdateRejectedError extends Error {
+	constructor() {
+		super('update cannot be applied');
+	}
 }
 
 export class DocDeletedError extends Error {
@@ -71,20 +77,31 @@ export class DocRegistry {
 	}
 
 	/**
-	 * Stores an update, then applies it, which relays it to the other peers. Resolves once it is
-	 * on disk (or was already); rejects, with nothing applied or relayed, when storage fails (R9).
+	 * Applies an update with its relay held, stores it, then relays it to the other peers.
+	 * Resolves once it is on disk (or was already there). Rejects with nothing stored, relayed or
+	 * left in memory when it cannot be applied (UpdateRejectedError, R8) or storage fails (R9).
 	 */
 	store(shared: SharedDoc, origin: Peer, update: Uint8Array): Promise<void> {
 		return shared.queue.run(async () => {
 			if (isRedundant(shared.doc, update)) return;
-			const { logLength } = await this.storage.append(shared.key, update);
+			let relay: () => void;
 			try {
-				Y.applyUpdate(shared.doc, update, origin);
+				// Applying first is the real validation: a decodable update can still fail to
+				// integrate against this document's content, and must then never be stored.
+				relay = shared.applyHeld(update, origin);
 			} catch (error) {
-				// Stored but not applicable in memory: loads skip such updates too, so the document
-				// stays usable. Frames are fully decoded before this, so this should not happen.
-				this.options.log?.(`update for a document could not be applied`, error);
+				this.options.log?.('an update could not be applied and was refused', error);
+				await this.#restore(shared);
+				throw new UpdateRejectedError();
 			}
+			let logLength: number;
+			try {
+				({ logLength } = await this.storage.append(shared.key, update));
+			} catch (error) {
+				await this.#restore(shared);
+				throw error;
+			}
+			relay();
 			if (logLength >= this.options.compactAfter) {
 				shared.queue
 					.run(() => this.storage.compact(shared.key))
@@ -134,21 +151,26 @@ export class DocRegistry {
 
 	async #load(key: DocKey, queue: SerialQueue): Promise<SharedDoc> {
 		const updates = await this.storage.load(key);
-		const shared = new SharedDoc(key, queue);
-		Y.transact(
-			shared.doc,
-			() => {
-				for (const update of updates) {
-					try {
-						Y.applyUpdate(shared.doc, update);
-					} catch (error) {
-						this.options.log?.('a stored update could not be applied and was skipped', error);
-					}
-				}
-			},
-			this
+		return new SharedDoc(key, queue, updates, (error) =>
+			this.options.log?.('a stored update could not be applied and was skipped', error)
 		);
-		return shared;
+	}
+
+	/**
+	 * Brings memory back to what storage holds after an update was applied but not stored. If
+	 * storage cannot even be read, the document is dropped (its peers reconnect later): memory
+	 * must never hold state that storage does not.
+	 */
+	async #restore(shared: SharedDoc): Promise<void> {
+		try {
+			shared.rebuild(await this.storage.load(shared.key));
+		} catch (error) {
+			this.options.log?.('reloading a document failed; unloading it', error);
+			const entry = this.#entries.get(shared.key);
+			for (const peer of [...shared.peers.keys()]) peer.close('storageFailed');
+			shared.destroy();
+			if (entry?.doc === shared) entry.doc = undefined;
+		}
 	}
 
 	#scheduleUnloadIfIdle(key: DocKey, entry: Entry): void {
