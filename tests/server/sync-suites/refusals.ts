@@ -71,6 +71,36 @@ export function refusals(ctx: LiveContext): void {
 			await stillIntact();
 		});
 
+		it('[SY22] mutated real updates are refused or applied whole; the document keeps syncing (R8)', async () => {
+			let seed = 99;
+			const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+			const writer = connect(server, alice, 'session.fuzz', new Y.Doc(), { awareness: null });
+			await writer.whenSynced;
+			writer.doc.getText('t').insert(0, 'base content');
+			await writer.whenSynced;
+			const before = Y.encodeStateVector(writer.doc);
+			writer.doc.getText('t').insert(4, ' more');
+			writer.doc.getMap('m').set('k', [1, 2]);
+			const update = Y.encodeStateAsUpdate(writer.doc, before);
+			writer.destroy();
+			for (let i = 0; i < 40; i++) {
+				const mutated = update.map((b) => (random() < 0.08 ? random() * 256 : b));
+				const ws = rawSocket(server, '/sync/session.fuzz', alice.token);
+				const result = outcome(ws);
+				await opened(ws);
+				ws.send(new Uint8Array([0, 2, ...encodeLength(mutated.length), ...mutated]));
+				ws.close();
+				await result;
+			}
+			const one = connect(server, alice, 'session.fuzz', new Y.Doc(), { awareness: null });
+			const two = connect(server, alice, 'session.fuzz', new Y.Doc(), { awareness: null });
+			await Promise.all([one.whenSynced, two.whenSynced]);
+			expect(Y.encodeStateAsUpdate(one.doc)).toEqual(Y.encodeStateAsUpdate(two.doc));
+			one.destroy();
+			two.destroy();
+			await stillIntact();
+		});
+
 		it('[SY23] a bad token is refused with 4401 and a missing one as well', async () => {
 			const bad = rawSocket(server, '/sync/session.target', 't1.nobody.1.1.forged');
 			expect((await outcome(bad)).code).toBe(closeCode.authFailed.code);
@@ -109,4 +139,15 @@ export function refusals(ctx: LiveContext): void {
 			}
 		});
 	});
+}
+
+/** lib0 varUint, for hand-built frames. */
+function encodeLength(n: number): number[] {
+	const out: number[] = [];
+	while (n > 127) {
+		out.push((n & 127) | 128);
+		n = Math.floor(n / 128);
+	}
+	out.push(n);
+	return out;
 }
