@@ -61,6 +61,12 @@ const results: Record<string, unknown> = {
 	}
 };
 
+const load = () => os.loadavg()[0]?.toFixed(1) ?? '?';
+console.log(
+	`bench: ${os.cpus().length} CPUs, load average ${load()} at the start ` +
+		'(other work on the machine lengthens the tails)'
+);
+
 if (!only || only === 'sync') {
 	const sync = await runSyncBench(syncOptions);
 	results.sync = sync;
@@ -73,6 +79,9 @@ if (!only || only === 'browser') {
 	results.browser = browser;
 	for (const table of browserTables(browser)) console.log(`\n${table}`);
 }
+
+results.loadAverageAtEnd = os.loadavg();
+console.log(`\nload average ${load()} at the end`);
 
 const dir = path.join(here, 'results');
 fs.mkdirSync(dir, { recursive: true });
