@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncProvider } from '../../src/lib/sync/provider.js';
@@ -10,6 +13,10 @@ let alice: Account;
 let acked: { text: string };
 /** Had an edit in flight at the crash and made another while the server was down (R2). */
 let survivor: SyncProvider;
+/** Stays connected while the database is later restored from a copy taken at the crash (R4). */
+let witness: SyncProvider;
+/** That copy of DATA_DIR. */
+let backup: string;
 
 // One crash serves both scenarios: a restart costs seconds.
 beforeAll(async () => {
@@ -18,10 +25,12 @@ beforeAll(async () => {
 
 	const device = connect(server, alice, 'session.durable');
 	survivor = connect(server, alice, 'session.resent');
-	await Promise.all([device.whenSynced, survivor.whenSynced]);
+	witness = connect(server, alice, 'session.backup');
+	await Promise.all([device.whenSynced, survivor.whenSynced, witness.whenSynced]);
 	for (let i = 0; i < 20; i++) device.doc.getText('t').insert(0, `${i};`);
 	survivor.doc.getText('t').insert(0, 'before. ');
-	await waitFor(() => device.status === 'synced' && survivor.status === 'synced', {
+	witness.doc.getText('t').insert(0, 'in the backup. ');
+	await waitFor(() => [device, survivor, witness].every((p) => p.status === 'synced'), {
 		message: 'every edit acknowledged'
 	});
 	acked = { text: text(device.doc) };
@@ -29,6 +38,8 @@ beforeAll(async () => {
 
 	survivor.doc.getText('t').insert(0, 'in flight. ');
 	await server.kill9();
+	backup = fs.mkdtempSync(path.join(os.tmpdir(), 'tether-backup-'));
+	copyDir(server.dataDir, backup);
 	await waitFor(() => survivor.status === 'offline' || survivor.status === 'connecting', {
 		message: 'the device to notice'
 	});
@@ -37,11 +48,18 @@ beforeAll(async () => {
 });
 afterAll(async () => {
 	survivor?.destroy();
+	witness?.destroy();
 	await server?.close();
+	if (backup) fs.rmSync(backup, { recursive: true, force: true });
 });
 
+function copyDir(from: string, to: string): void {
+	for (const file of fs.readdirSync(from))
+		fs.copyFileSync(path.join(from, file), path.join(to, file));
+}
+
 /** What a brand-new device gets from the server alone. */
-async function fresh(docName: 'session.durable' | 'session.resent'): Promise<Y.Doc> {
+async function fresh(docName: `session.${string}`): Promise<Y.Doc> {
 	const doc = new Y.Doc();
 	const provider = connect(server, alice, docName, doc, { awareness: null });
 	await provider.whenSynced;
@@ -64,5 +82,33 @@ describe('[SY] durability across kill -9', () => {
 		expect(expected).toContain('in flight. ');
 		expect(expected).toContain('offline. ');
 		expect(text(await fresh('session.resent'))).toBe(expected);
+	});
+});
+
+describe('[SY] restoring an older backup', () => {
+	it('[SY13] a server restored from an older backup gets the lost tail back from clients, without duplicates (R4)', async () => {
+		const { cursor } = (await server.request('GET', '/api/changes?since=0', { token: alice.token }))
+			.body as { cursor: number };
+		witness.doc.getText('t').insert(0, 'after the backup. ');
+		await waitFor(() => witness.status === 'synced', { message: 'the tail stored' });
+
+		// Disaster: the database goes back to the copy taken at the crash.
+		await server.kill9();
+		for (const file of fs.readdirSync(server.dataDir)) fs.rmSync(path.join(server.dataDir, file));
+		copyDir(backup, server.dataDir);
+		await server.restart();
+
+		await waitFor(() => witness.status === 'synced', {
+			timeoutMs: 10_000,
+			message: 'the device to reconnect'
+		});
+		const restored = await fresh('session.backup');
+		expect(text(restored)).toBe('after the backup. in the backup. ');
+		expect(text(restored)).toBe(text(witness.doc));
+		// A cursor the restored server never issued is answered with everything.
+		const changes = await server.request('GET', `/api/changes?since=${cursor}`, {
+			token: alice.token
+		});
+		expect((changes.body as { changed: string[] }).changed).toContain('session.backup');
 	});
 });
