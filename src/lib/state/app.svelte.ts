@@ -55,6 +55,13 @@ class AppState {
 		token?: { token: string; expiresAt: number }
 	): Promise<void> {
 		const db = new TetherDb(device.accountDbName(keyHash));
+		// A newer version of the app in another tab wants to upgrade the database: let it, and
+		// ask for a reload here instead of blocking it (Dexie closes this connection).
+		db.on('versionchange', () => {
+			this.notice = 'Tether was updated in another tab. Reload this tab to keep working.';
+		});
+		// Ask the browser not to evict this device's copy under storage pressure.
+		void navigator.storage?.persist?.().catch(() => false);
 		const store = new DocStore(db, {
 			tabs: true,
 			onError: (error) => {

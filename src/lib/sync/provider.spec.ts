@@ -62,7 +62,9 @@ function stored(count: number): Uint8Array {
 
 const latest = () => FakeSocket.all.at(-1)!;
 
-async function provider(options: { onFatal?: (r: FatalReason) => void } = {}) {
+async function provider(
+	options: { onFatal?: (r: FatalReason) => void; ackTimeoutMs?: number } = {}
+) {
 	const statuses: SyncStatus[] = [];
 	const p = new SyncProvider({
 		url: 'ws://test/sync/',
@@ -214,6 +216,19 @@ describe('[CL] the sync provider', () => {
 		const observers = (o: object) => (o as { _observers: Map<string, Set<unknown>> })._observers;
 		expect(observers(p.doc).get('update')?.size ?? 0).toBe(0);
 		expect(observers(p.awareness!).get('update')?.size ?? 0).toBe(0);
+	});
+	it('[CL10] a connection that stops acknowledging is dropped and the edits re-sent on a new one', async () => {
+		const { p } = await provider({ ackTimeoutMs: 30 });
+		handshake(p);
+		p.doc.getText('t').insert(0, 'into the void');
+		expect(p.status).toBe('unsynced-local');
+		await vi.waitFor(() => expect(FakeSocket.all).toHaveLength(2));
+		expect(FakeSocket.all[0]!.closedWith).toBeDefined();
+		expect(p.unsyncedCount).toBe(1);
+		handshake(p);
+		expect(p.unsyncedCount).toBe(0);
+		expect(p.status).toBe('synced');
+		p.destroy();
 	});
 });
 

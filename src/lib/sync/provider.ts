@@ -51,6 +51,11 @@ export interface SyncProviderOptions {
 	backoff?: Backoff;
 	/** A socket that has not opened after this long is given up and retried. */
 	openTimeoutMs?: number;
+	/**
+	 * A sent message not acknowledged within this long means a dead connection (a phone that
+	 * changed networks keeps a socket "open" for minutes): drop it and reconnect. Default 20 s.
+	 */
+	ackTimeoutMs?: number;
 }
 
 const retried: Partial<Record<number, RetriedReason>> = {
@@ -82,6 +87,7 @@ export class SyncProvider {
 	#stopped = false;
 	#retryTimer: ReturnType<typeof setTimeout> | undefined;
 	#openTimer: ReturnType<typeof setTimeout> | undefined;
+	#ackTimer: ReturnType<typeof setTimeout> | undefined;
 	#renewToken = false;
 	#authRetried = false;
 	// Per connection (the server counts per connection too):
@@ -248,14 +254,26 @@ export class SyncProvider {
 		ws.send(frame);
 		if (!counted) return 0;
 		const seq = ++this.#sent;
-		if (this.#acks) this.#inflight.push({ seq, count: carried });
-		else this.#acked = seq;
+		if (!this.#acks) {
+			this.#acked = seq;
+			return seq;
+		}
+		this.#inflight.push({ seq, count: carried });
+		this.#ackTimer ??= this.#startAckTimer(ws);
 		return seq;
 	}
 
 	#ack(count: number): void {
 		this.#acked = Math.max(this.#acked, count);
 		this.#inflight = this.#inflight.filter((m) => m.seq > this.#acked);
+		clearTimeout(this.#ackTimer);
+		this.#ackTimer = undefined;
+		// Progress: the next unacknowledged message gets a full timeout of its own.
+		if (this.#inflight.length > 0 && this.#ws) this.#ackTimer = this.#startAckTimer(this.#ws);
+	}
+
+	#startAckTimer(ws: WebSocketLike): ReturnType<typeof setTimeout> {
+		return setTimeout(() => this.#lost(ws), this.#options.ackTimeoutMs ?? 20_000);
 	}
 
 	#onLocalUpdate = (update: Uint8Array, origin: unknown) => {
@@ -299,6 +317,8 @@ export class SyncProvider {
 
 	#forget(ws: WebSocketLike): void {
 		clearTimeout(this.#openTimer);
+		clearTimeout(this.#ackTimer);
+		this.#ackTimer = undefined;
 		ws.onopen = ws.onmessage = ws.onclose = null;
 		// Keep swallowing errors: closing a socket that is still connecting reports one.
 		ws.onerror = () => {};

@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { testKey } from '../server/harness.js';
+import { createProject, expect, signIn, test } from './fixtures.js';
+
+const status = (page: Page) => page.getByRole('status').filter({ hasText: /Offline|Saved|Synced/ });
+
+async function signOut(
+	page: Page,
+	choice: 'Sign out, keep data' | 'Sign out and wipe this device'
+) {
+	await page.getByRole('button', { name: 'Sign out' }).click();
+	await page.getByRole('dialog').getByRole('button', { name: choice }).click();
+	await expect(page.getByRole('textbox', { name: 'Anthropic API key' })).toBeVisible();
+}
+
+test.describe('account on this device', () => {
+	test('a key used here before signs in offline; sync resumes when the network returns', async ({
+		page,
+		apiKey
+	}) => {
+		await signIn(page, apiKey);
+		await createProject(page, 'Kept locally');
+		await expect(status(page)).toHaveText('Synced');
+		await signOut(page, 'Sign out, keep data');
+
+		await page.context().setOffline(true);
+		await page.getByRole('textbox', { name: 'Anthropic API key' }).fill(apiKey);
+		await page.getByRole('button', { name: 'Sign in' }).click();
+		await expect(page.getByRole('link', { name: 'Kept locally' })).toBeVisible();
+		await expect(status(page)).toHaveText('Offline');
+		await createProject(page, 'Made offline');
+
+		await page.context().setOffline(false);
+		await expect(status(page)).toHaveText('Synced', { timeout: 15_000 });
+	});
+
+	test('a new key cannot sign in offline, and says why', async ({ page }) => {
+		await page.goto('/');
+		// The page loads online (opening the app offline needs the service worker of the PWA work).
+		const field = page.getByRole('textbox', { name: 'Anthropic API key' });
+		await expect(field).toBeVisible();
+		await page.context().setOffline(true);
+		await field.fill(testKey('never-seen'));
+		await page.getByRole('button', { name: 'Sign in' }).click();
+		await expect(page.getByRole('alert')).toContainText('checked online the first time');
+	});
+
+	test('signing out and wiping removes this device’s copy; the server still has it', async ({
+		page,
+		apiKey
+	}) => {
+		await signIn(page, apiKey);
+		await createProject(page, 'Survives the wipe');
+		await expect(status(page)).toHaveText('Synced');
+		await signOut(page, 'Sign out and wipe this device');
+		const databases = await page.evaluate(async () =>
+			(await indexedDB.databases()).map((d) => d.name ?? '')
+		);
+		expect(databases.filter((name) => name.startsWith('tether-account-'))).toEqual([]);
+
+		await signIn(page, apiKey);
+		await expect(page.getByRole('link', { name: 'Survives the wipe' })).toBeVisible();
+	});
+
+	test('[S1] a canary key appears nowhere in the server’s data or output', async ({
+		page,
+		tether
+	}) => {
+		const canary = `sk-ant-test-CANARY-${Date.now().toString(36)}`;
+		await signIn(page, canary);
+		await createProject(page, 'Canary project');
+		await expect(status(page)).toHaveText('Synced');
+		const files = fs.readdirSync(tether.dataDir, { recursive: true }) as string[];
+		for (const file of files) {
+			const full = path.join(tether.dataDir, file);
+			if (!fs.statSync(full).isFile()) continue;
+			expect(fs.readFileSync(full).includes(canary), `${file} holds the key`).toBe(false);
+		}
+		expect(tether.output()).not.toContain(canary);
+		expect(tether.output()).not.toContain('CANARY');
+	});
+});
