@@ -151,6 +151,27 @@ describe('[SY] the sync endpoint', () => {
 		expect((await c.closed).code).toBe(closeCode.rateLimited.code);
 	});
 
+	it('[SY63] one account cannot hold more sockets than its limit; others are unaffected', async () => {
+		const { url } = await start(createMemoryStorage(), { maxConnectionsPerAccount: 2 });
+		const first = [
+			client(url, 'session.a', tether('acct')),
+			client(url, 'session.b', tether('acct'))
+		];
+		await Promise.all(first.map((c) => c.opened));
+		const third = client(url, 'session.c', tether('acct'));
+		expect((await third.closed).code).toBe(closeCode.rateLimited.code);
+		const someoneElse = client(url, 'session.a', tether('other'));
+		await someoneElse.opened;
+		first[0]!.ws.close();
+		await first[0]!.closed;
+		// The server counts the closed socket down when its side has closed too: poll.
+		let again = client(url, 'session.c', tether('acct'));
+		while ((await Promise.race([again.opened.then(() => 'open'), again.closed])) !== 'open') {
+			again = client(url, 'session.c', tether('acct'));
+		}
+		for (const c of [first[1]!, someoneElse, again]) c.ws.close();
+	});
+
 	it('[SY64] awareness is relayed to the other connections of the document only', async () => {
 		const { url } = await start();
 		const a = client(url, 'session.a', tether('acct'));

@@ -36,6 +36,8 @@ export interface SyncLimits {
 	pingIntervalMs: number;
 	/** A client that does not read its socket is dropped when this much is waiting for it. */
 	maxBufferedBytes: number;
+	/** Open sockets per account; more are closed with 4429, so one account cannot fill memory. */
+	maxConnectionsPerAccount: number;
 }
 
 export const defaultSyncLimits: SyncLimits = {
@@ -51,7 +53,8 @@ export const defaultSyncLimits: SyncLimits = {
 	upgradeTimeoutMs: 10_000,
 	maxPendingUpgrades: 256,
 	pingIntervalMs: 30_000,
-	maxBufferedBytes: 32 * 1024 * 1024
+	maxBufferedBytes: 32 * 1024 * 1024,
+	maxConnectionsPerAccount: 200
 };
 
 export interface SyncEndpointOptions {
@@ -77,6 +80,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 	// Slow or never-finished request headers (slowloris on the upgrade) are cut off early.
 	server.headersTimeout = Math.min(server.headersTimeout, limits.upgradeTimeoutMs);
 	let pending = 0;
+	const perAccount = new Map<string, number>();
 
 	const onUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
 		socket.on('error', () => socket.destroy());
@@ -107,7 +111,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 					ws.close(code, text);
 					return;
 				}
-				serve(ws, docKey(accountId, name));
+				serve(ws, accountId, docKey(accountId, name));
 			});
 		} finally {
 			clearTimeout(timer);
@@ -115,7 +119,13 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 		}
 	};
 
-	const serve = (ws: WebSocket, key: ReturnType<typeof docKey>) => {
+	const serve = (ws: WebSocket, accountId: string, key: ReturnType<typeof docKey>) => {
+		const open = perAccount.get(accountId) ?? 0;
+		if (open >= limits.maxConnectionsPerAccount) {
+			ws.close(closeCode.rateLimited.code, closeCode.rateLimited.reason);
+			return;
+		}
+		perAccount.set(accountId, open + 1);
 		const connectionOptions: ConnectionOptions = {
 			acks: ws.protocol === subprotocol.tether,
 			limits: limits.rate,
@@ -148,6 +158,9 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 		ws.on('error', (error) => options.log?.('sync socket error', error));
 		ws.on('close', () => {
 			clearInterval(ping);
+			const left = (perAccount.get(accountId) ?? 1) - 1;
+			if (left > 0) perAccount.set(accountId, left);
+			else perAccount.delete(accountId);
 			connection.closed();
 		});
 		void connection.start();
