@@ -44,11 +44,14 @@ export const queries = {
 		const rows = await store().db.sessions.where('projectId').equals(projectId).toArray();
 		return rows.sort((a, b) => b.lastActivity - a.lastActivity || b.createdAt - a.createdAt);
 	},
-	messages: (sessionId: string): Promise<MessageRow[]> =>
-		store()
+	/** The session's messages in order; with `last`, only that many from the end (first paint). */
+	messages: async (sessionId: string, last = Infinity): Promise<MessageRow[]> => {
+		const range = store()
 			.db.messages.where('[sessionId+seq]')
-			.between([sessionId, 0], [sessionId, Infinity])
-			.toArray()
+			.between([sessionId, 0], [sessionId, Infinity]);
+		if (last === Infinity) return range.toArray();
+		return (await range.reverse().limit(last).toArray()).reverse();
+	}
 };
 
 export const docs = { projectDoc, sessionDoc };
