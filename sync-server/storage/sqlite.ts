@@ -57,6 +57,14 @@ CREATE TABLE IF NOT EXISTS doc_changes (
 CREATE INDEX IF NOT EXISTS doc_changes_by_account ON doc_changes (account_id, seq);
 `;
 
+interface PendingAppend {
+	accountId: string;
+	docName: string;
+	update: Uint8Array;
+	resolve: (result: { logLength: number }) => void;
+	reject: (error: unknown) => void;
+}
+
 export interface SqliteStorageOptions {
 	/** Called when a stored update cannot be applied while compacting (it is then dropped). */
 	onBadUpdate?: (key: DocKey, error: unknown) => void;
@@ -116,11 +124,34 @@ export function createSqliteStorage(
 		return { snapshot, log };
 	};
 
-	const append = db.transaction((accountId: string, docName: string, update: Uint8Array) => {
-		q.insertUpdate.run(accountId, docName, update);
-		q.touch.run(accountId, docName, 0);
-		return q.logLength.get(accountId, docName)?.n ?? 0;
-	});
+	// Group commit: appends requested in the same turn of the event loop (across documents and
+	// connections) share one transaction, so one fsync covers them all instead of one each. Each
+	// still resolves only after that commit; a deleted document's append fails on its own.
+	let batch: PendingAppend[] = [];
+	const appendBatch = db.transaction((items: PendingAppend[]) =>
+		items.map(({ accountId, docName, update }) => {
+			if (q.isDeleted.get(accountId, docName)) return new Error('document is deleted');
+			q.insertUpdate.run(accountId, docName, update);
+			q.touch.run(accountId, docName, 0);
+			return q.logLength.get(accountId, docName)?.n ?? 0;
+		})
+	);
+	const flush = () => {
+		const items = batch;
+		batch = [];
+		let results: Array<number | Error>;
+		try {
+			results = appendBatch(items);
+		} catch (error) {
+			for (const item of items) item.reject(error);
+			return;
+		}
+		items.forEach((item, i) => {
+			const result = results[i]!;
+			if (result instanceof Error) item.reject(result);
+			else item.resolve({ logLength: result });
+		});
+	};
 
 	const compact = db.transaction((key: DocKey) => {
 		const { accountId, docName } = splitDocKey(key);
@@ -160,10 +191,12 @@ export function createSqliteStorage(
 			const parts = log.map((row) => new Uint8Array(row.data));
 			return snapshot ? [new Uint8Array(snapshot.data), ...parts] : parts;
 		},
-		async append(key, update) {
+		append(key, update) {
 			const { accountId, docName } = splitDocKey(key);
-			if (q.isDeleted.get(accountId, docName)) throw new Error('document is deleted');
-			return { logLength: append(accountId, docName, update) };
+			return new Promise((resolve, reject) => {
+				if (batch.length === 0) setImmediate(flush);
+				batch.push({ accountId, docName, update, resolve, reject });
+			});
 		},
 		async compact(key) {
 			compact(key);
@@ -183,6 +216,7 @@ export function createSqliteStorage(
 			return changesSince(accountId, since);
 		},
 		close() {
+			if (batch.length > 0) flush();
 			db.close();
 		}
 	};

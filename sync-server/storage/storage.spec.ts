@@ -155,6 +155,35 @@ describe.each(stores)('[ST] the %s storage contract', (_name, make) => {
 		store.close();
 	});
 
+	it('[ST8] concurrent appends to many documents all land; one to a deleted document fails alone', async () => {
+		const store = make();
+		const doomed = docKey('acct-a', 'session.doomed');
+		await store.purge(doomed);
+		const keys = Array.from({ length: 20 }, (_, i) => docKey('acct-a', `session.s${i}`));
+		const results = await Promise.allSettled([
+			...keys.map((key, i) =>
+				store.append(
+					key,
+					textUpdate(new Y.Doc(), (t) => t.insert(0, `${i}`))
+				)
+			),
+			store.append(
+				doomed,
+				textUpdate(new Y.Doc(), (t) => t.insert(0, 'no'))
+			)
+		]);
+		expect(results.slice(0, 20).every((r) => r.status === 'fulfilled')).toBe(true);
+		expect(results[20]!.status).toBe('rejected');
+		for (const [i, key] of keys.entries()) {
+			expect(
+				replay(await store.load(key))
+					.getText('t')
+					.toString()
+			).toBe(`${i}`);
+		}
+		store.close();
+	});
+
 	it('[ST5] a cursor from the future (restored backup) answers with everything', async () => {
 		const store = make();
 		await store.append(docKey('acct-a', 'account'), Y.encodeStateAsUpdate(new Y.Doc()));
