@@ -46,7 +46,11 @@ server.listen(config.port, config.host, () => {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 	process.on(signal, () => {
 		server.close();
-		db.close();
-		process.exit(0);
+		// Let queued stores reach the disk before the database closes, but never hang on it.
+		setTimeout(() => process.exit(1), 5000).unref();
+		void sync.close().finally(() => {
+			db.close();
+			process.exit(0);
+		});
 	});
 }
