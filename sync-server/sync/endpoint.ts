@@ -85,7 +85,11 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 	const onUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
 		socket.on('error', () => socket.destroy());
 		const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-		if (!pathname.startsWith(prefix)) return refuse(socket, 404);
+		if (!pathname.startsWith(prefix)) {
+			// Another module may serve upgrades on its own path; only a lone listener answers 404.
+			if (server.listenerCount('upgrade') === 1) refuse(socket, 404);
+			return;
+		}
 		if (pending >= limits.maxPendingUpgrades) return refuse(socket, 503);
 		pending++;
 		const timer = setTimeout(() => socket.destroy(), limits.upgradeTimeoutMs);
