@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import type { DocName } from '../core/doc-names.js';
 import { closeCode, maxMessageBytes, subprotocol } from '../core/sync-protocol.js';
+import { AckLedger } from './acks.js';
 import { Backoff } from './backoff.js';
 import { OPEN, type WebSocketConstructor, type WebSocketLike } from './socket.js';
 import {
@@ -90,16 +91,10 @@ export class SyncProvider {
 	#ackTimer: ReturnType<typeof setTimeout> | undefined;
 	#renewToken = false;
 	#authRetried = false;
-	// Per connection (the server counts per connection too):
-	#sent = 0;
-	#acked = 0;
+	readonly #ledger = new AckLedger();
+	// Per connection:
 	#step2Seq = 0;
 	#serverStep2 = false;
-	#acks = false;
-	/** Local updates not yet carried by any sent message. */
-	#localPending = 0;
-	/** Sent messages awaiting `stored`, with how many local updates each carries. */
-	#inflight: Array<{ seq: number; count: number }> = [];
 	#waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
 
 	constructor(options: SyncProviderOptions) {
@@ -124,7 +119,7 @@ export class SyncProvider {
 
 	/** Local updates the server has not confirmed as stored. */
 	get unsyncedCount(): number {
-		return this.#localPending + this.#inflight.reduce((n, m) => n + m.count, 0);
+		return this.#ledger.unsynced;
 	}
 
 	/** Resolves the next time everything is synced; rejects if the provider stops first. */
@@ -182,7 +177,7 @@ export class SyncProvider {
 		this.#openTimer = setTimeout(() => this.#lost(ws), this.#options.openTimeoutMs ?? 15_000);
 		ws.onopen = () => {
 			clearTimeout(this.#openTimer);
-			this.#acks = ws.protocol === subprotocol.tether;
+			this.#ledger.connected(ws.protocol === subprotocol.tether);
 			this.#setStatus('syncing');
 			this.#send(step1Frame(this.doc), 0);
 			if (this.awareness?.getLocalState()) {
@@ -206,9 +201,10 @@ export class SyncProvider {
 		switch (frame.kind) {
 			case 'step1': {
 				// Our answer carries every local change the server lacks, offline edits included.
-				const carried = this.#localPending;
-				this.#localPending = 0;
-				this.#step2Seq = this.#send(step2Frame(this.doc, frame.stateVector), carried);
+				this.#step2Seq = this.#send(
+					step2Frame(this.doc, frame.stateVector),
+					this.#ledger.takePending()
+				);
 				break;
 			}
 			case 'step2':
@@ -238,38 +234,32 @@ export class SyncProvider {
 		this.#updateStatus();
 	}
 
-	/** Sends a frame; sync messages (carrying > 0 or being step 2) are numbered for acks. */
+	/** Sends a frame; sync messages (step 2, updates) are numbered for acknowledgements. */
 	#send(frame: Uint8Array, carried: number, counted = frame[0] === 0 && frame[1] !== 0): number {
 		const ws = this.#ws;
 		if (frame.byteLength > maxMessageBytes) {
 			// The server would close the connection; retrying would loop (R7).
-			this.#localPending += carried;
+			this.#ledger.keep(carried);
 			this.#fatal('too-large');
 			return 0;
 		}
 		if (!ws || ws.readyState !== OPEN) {
-			this.#localPending += carried;
+			this.#ledger.keep(carried);
 			return 0;
 		}
 		ws.send(frame);
 		if (!counted) return 0;
-		const seq = ++this.#sent;
-		if (!this.#acks) {
-			this.#acked = seq;
-			return seq;
-		}
-		this.#inflight.push({ seq, count: carried });
-		this.#ackTimer ??= this.#startAckTimer(ws);
+		const seq = this.#ledger.sent(carried);
+		if (this.#ledger.awaiting) this.#ackTimer ??= this.#startAckTimer(ws);
 		return seq;
 	}
 
 	#ack(count: number): void {
-		this.#acked = Math.max(this.#acked, count);
-		this.#inflight = this.#inflight.filter((m) => m.seq > this.#acked);
+		this.#ledger.ack(count);
 		clearTimeout(this.#ackTimer);
 		this.#ackTimer = undefined;
 		// Progress: the next unacknowledged message gets a full timeout of its own.
-		if (this.#inflight.length > 0 && this.#ws) this.#ackTimer = this.#startAckTimer(this.#ws);
+		if (this.#ledger.awaiting && this.#ws) this.#ackTimer = this.#startAckTimer(this.#ws);
 	}
 
 	#startAckTimer(ws: WebSocketLike): ReturnType<typeof setTimeout> {
@@ -325,8 +315,7 @@ export class SyncProvider {
 		this.#ws = null;
 		// The server's count starts over on the next connection; what it did not confirm counts as
 		// local again and travels in the next step 2.
-		this.#localPending += this.#inflight.reduce((n, m) => n + m.count, 0);
-		this.#inflight = [];
+		this.#ledger.disconnected();
 		if (this.awareness) {
 			const others = [...this.awareness.getStates().keys()].filter(
 				(id) => id !== this.doc.clientID
@@ -350,14 +339,15 @@ export class SyncProvider {
 	}
 
 	#resetConnectionState(): void {
-		this.#sent = this.#acked = this.#step2Seq = 0;
+		this.#ledger.connected(false);
+		this.#step2Seq = 0;
 		this.#serverStep2 = false;
-		this.#acks = false;
 	}
 
 	#updateStatus(): void {
 		if (this.#stopped || !this.#ws || this.#ws.readyState !== OPEN) return;
-		const handshakeDone = this.#serverStep2 && this.#step2Seq > 0 && this.#acked >= this.#step2Seq;
+		const handshakeDone =
+			this.#serverStep2 && this.#step2Seq > 0 && this.#ledger.acked >= this.#step2Seq;
 		if (!handshakeDone) return this.#setStatus('syncing');
 		this.#backoff.reset();
 		this.#authRetried = false;
