@@ -105,6 +105,23 @@ describe('[SY] the document registry', () => {
 		await registry.close();
 	});
 
+	it('[SY4] a thousand documents opened and closed are all unloaded (R11)', async () => {
+		const registry = new DocRegistry(createMemoryStorage(), {
+			unloadAfterMs: 1,
+			compactAfter: 100
+		});
+		const peers = await Promise.all(
+			Array.from({ length: 1000 }, async (_, i) => {
+				const p = peer();
+				return { p, shared: await registry.join(docKey('acct', `session.d${i}`), p) };
+			})
+		);
+		expect(registry.loadedCount).toBe(1000);
+		for (const { p, shared } of peers) registry.leave(shared, p);
+		await waitUntil(() => registry.loadedCount === 0);
+		await registry.close();
+	});
+
 	it('[SY5] a newcomer during a slow store and unload sees the latest state (R10)', async () => {
 		const storage = createMemoryStorage();
 		const slow: DocStorage = {
