@@ -36,6 +36,20 @@ test.describe('account on this device', () => {
 		await expect(status(page)).toHaveText('Synced', { timeout: 15_000 });
 	});
 
+	test('a reload reuses the sync token instead of asking the API to check the key again', async ({
+		page,
+		apiKey,
+		tether
+	}) => {
+		await signIn(page, apiKey);
+		await expect(status(page)).toHaveText('Synced');
+		const checks = () => tether.fake.requestsTo('/v1/models').length;
+		const before = checks();
+		await page.reload();
+		await expect(status(page)).toHaveText('Synced');
+		expect(checks()).toBe(before);
+	});
+
 	test('a new key cannot sign in offline, and says why', async ({ page }) => {
 		await page.goto('/');
 		// The page loads online (opening the app offline needs the service worker of the PWA work).

@@ -23,7 +23,7 @@ class AppState {
 
 	async init(): Promise<void> {
 		const signIn = await device.current();
-		if (signIn) await this.#open(signIn.apiKey, signIn.keyHash);
+		if (signIn) await this.#open(signIn.apiKey, signIn.keyHash, signIn.token);
 		else this.phase = 'signed-out';
 	}
 
@@ -38,7 +38,10 @@ class AppState {
 			return `${result.message} A key must be checked online the first time it is used on a device.`;
 		}
 		await device.remember(checked.key, keyHash);
-		await this.#open(checked.key, keyHash, result.kind === 'ok' ? result : undefined);
+		const token =
+			result.kind === 'ok' ? { token: result.token, expiresAt: result.expiresAt } : undefined;
+		if (token) await device.rememberToken(token);
+		await this.#open(checked.key, keyHash, token);
 		return undefined;
 	}
 
@@ -70,15 +73,19 @@ class AppState {
 					'Saving on this device failed (storage may be full). Your edits are kept in memory and retried.';
 			}
 		});
-		// The project list is always open and live.
-		const account = await store.open(accountDoc);
 		const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
 		const sync = new AccountSync(
 			store,
-			new TokenSource(apiKey, token),
+			new TokenSource(apiKey, token, (fresh) => void device.rememberToken(fresh)),
 			`${scheme}://${location.host}/sync`
 		);
-		sync.hold(accountDoc, account);
+		// The project list is always open and live. Views draw from rows, so they need not wait.
+		store.open(accountDoc).then(
+			(account) => {
+				if (this.sync === sync) sync.hold(accountDoc, account);
+			},
+			(error: unknown) => console.error('cannot open the project list', error)
+		);
 		this.#keyHash = keyHash;
 		this.store = store;
 		this.sync = sync;

@@ -9,6 +9,8 @@ export interface SignIn {
 	apiKey: string;
 	keyHash: string;
 	since: number;
+	/** The last sync token, so a reload does not ask the API to check the key again. */
+	token?: { token: string; expiresAt: number };
 }
 
 export interface KnownKey {
@@ -52,6 +54,10 @@ export async function remember(apiKey: string, keyHash: string, now = Date.now()
 		await db().signIn.put({ id: 'current', apiKey, keyHash, since: now });
 		await db().known.put({ keyHash, lastUsed: now });
 	});
+}
+
+export async function rememberToken(token: { token: string; expiresAt: number }): Promise<void> {
+	await db().signIn.update('current', { token });
 }
 
 export async function forget(keyHash: string, wipe: boolean): Promise<void> {

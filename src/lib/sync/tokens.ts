@@ -12,9 +12,15 @@ export class TokenSource {
 	#expiresAt = 0;
 	#pending: Promise<string> | undefined;
 	readonly #apiKey: string;
+	readonly #onToken: (token: { token: string; expiresAt: number }) => void;
 
-	constructor(apiKey: string, initial?: { token: string; expiresAt: number }) {
+	constructor(
+		apiKey: string,
+		initial?: { token: string; expiresAt: number },
+		onToken: (token: { token: string; expiresAt: number }) => void = () => {}
+	) {
 		this.#apiKey = apiKey;
+		this.#onToken = onToken;
 		if (initial) {
 			this.#token = initial.token;
 			this.#expiresAt = initial.expiresAt;
@@ -52,6 +58,7 @@ export class TokenSource {
 	#keep(token: string, expiresAt: number): string {
 		this.#token = token;
 		this.#expiresAt = expiresAt;
+		this.#onToken({ token, expiresAt });
 		return token;
 	}
 }
