@@ -88,10 +88,7 @@ test.describe('offline', () => {
 		await send(b, 'written on B offline');
 		await a.getByRole('link', { name: 'Offline work' }).click();
 		await a.getByRole('textbox', { name: 'Project information' }).fill('Info from A.');
-		await b
-			.getByRole('region', { name: 'Sessions' })
-			.getByRole('button', { name: 'New session' })
-			.click();
+		await newSession(b);
 		await send(b, 'a new session made on B offline');
 
 		await tether.restart();
