@@ -41,6 +41,15 @@ export async function createProject(page: Page, name: string): Promise<void> {
 	await expect(page.getByRole('heading', { level: 1, name, exact: true })).toBeVisible();
 }
 
+/** Opens a project from the sidebar and waits until its page shows. */
+export async function openProject(page: Page, name: string): Promise<void> {
+	await page
+		.getByRole('navigation', { name: 'Projects' })
+		.getByRole('link', { name, exact: true })
+		.click();
+	await expect(page.getByRole('heading', { level: 1, name, exact: true })).toBeVisible();
+}
+
 export async function newSession(page: Page): Promise<void> {
 	const before = page.url();
 	await page

@@ -1,4 +1,4 @@
-import { createProject, expect, newSession, send, signIn, test } from './fixtures.js';
+import { createProject, expect, newSession, openProject, send, signIn, test } from './fixtures.js';
 
 test.describe('sign-in', () => {
 	test('signs in with a key and shows the projects', async ({ page, apiKey }) => {
@@ -42,7 +42,7 @@ test.describe('projects', () => {
 		await rename.getByRole('button', { name: 'Save' }).click();
 		await expect(projects.getByRole('link', { name: 'Alpha two' })).toBeVisible();
 
-		await projects.getByRole('link', { name: 'Alpha two' }).click();
+		await openProject(page, 'Alpha two');
 		await newSession(page);
 		await send(page, 'a message in Alpha');
 		const sessionUrl = page.url();

@@ -1,5 +1,5 @@
 import type { Browser, Page } from '@playwright/test';
-import { createProject, expect, newSession, send, signIn, test } from './fixtures.js';
+import { createProject, expect, newSession, openProject, send, signIn, test } from './fixtures.js';
 
 /** A second device: its own browser context (own IndexedDB), same account. */
 async function device(browser: Browser, apiKey: string): Promise<Page> {
@@ -29,7 +29,7 @@ test.describe('sync across devices', () => {
 		await expect(projectsB.getByRole('link', { name: 'Shared project' })).toBeVisible({
 			timeout: 5000
 		});
-		await projectsB.getByRole('link', { name: 'Shared project' }).click();
+		await openProject(b, 'Shared project');
 		const sessionsB = b.getByRole('region', { name: 'Sessions' });
 		await expect(sessionsB.getByRole('link', { name: 'hello from A' })).toBeVisible({
 			timeout: 5000
@@ -86,7 +86,7 @@ test.describe('offline', () => {
 
 		await send(a, 'written on A offline');
 		await send(b, 'written on B offline');
-		await a.getByRole('link', { name: 'Offline work' }).click();
+		await openProject(a, 'Offline work');
 		await a.getByRole('textbox', { name: 'Project information' }).fill('Info from A.');
 		await newSession(b);
 		await send(b, 'a new session made on B offline');
@@ -96,10 +96,7 @@ test.describe('offline', () => {
 		await b.context().setOffline(false);
 
 		for (const page of [a, b]) {
-			await page
-				.getByRole('navigation', { name: 'Projects' })
-				.getByRole('link', { name: 'Offline work' })
-				.click();
+			await openProject(page, 'Offline work');
 			await expect(page.getByRole('textbox', { name: 'Project information' })).toHaveValue(
 				'Info from A.',
 				{ timeout: 10_000 }
@@ -131,7 +128,7 @@ test.describe('offline', () => {
 		await expect(status(a)).toHaveText('Synced');
 		const b = await device(browser, apiKey);
 		const sessionsB = b.getByRole('region', { name: 'Sessions' });
-		await b.getByRole('link', { name: 'Cleanup' }).click();
+		await openProject(b, 'Cleanup');
 		await sessionsB.getByRole('link', { name: 'doomed session' }).click();
 		await expect(b.getByRole('log', { name: 'Conversation' })).toContainText('doomed session');
 		const doomedUrl = b.url();
@@ -157,7 +154,7 @@ test.describe('offline', () => {
 
 		// Not resurrected: a fresh device sees only the survivor, and the server refuses the doc.
 		const c = await device(browser, apiKey);
-		await c.getByRole('link', { name: 'Cleanup' }).click();
+		await openProject(c, 'Cleanup');
 		await expect(
 			c.getByRole('region', { name: 'Sessions' }).getByRole('link', { name: 'survivor' })
 		).toBeVisible();
