@@ -15,6 +15,8 @@ export interface Config {
 	allowedOrigins: string[];
 	/** How long a document stays in memory after its last connection (TETHER_DOC_IDLE_MS). */
 	docIdleMs: number;
+	/** Open sync sockets one account may hold (TETHER_MAX_SOCKETS_PER_ACCOUNT). */
+	maxSocketsPerAccount: number;
 }
 
 export class ConfigError extends Error {}
@@ -30,13 +32,13 @@ function parsePort(raw: string | undefined): number {
 	return port;
 }
 
-function parseMs(name: string, raw: string | undefined, fallback: number): number {
+function parseCount(name: string, raw: string | undefined, fallback: number, unit: string): number {
 	if (raw === undefined || raw === '') return fallback;
-	const ms = Number(raw);
-	if (!Number.isInteger(ms) || ms < 0) {
-		throw new ConfigError(`${name} must be a whole number of milliseconds, got "${raw}"`);
+	const value = Number(raw);
+	if (!Number.isInteger(value) || value < 0) {
+		throw new ConfigError(`${name} must be a whole number of ${unit}, got "${raw}"`);
 	}
-	return ms;
+	return value;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -58,6 +60,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			.split(',')
 			.map((o) => o.trim())
 			.filter(Boolean),
-		docIdleMs: parseMs('TETHER_DOC_IDLE_MS', env.TETHER_DOC_IDLE_MS, 30_000)
+		docIdleMs: parseCount('TETHER_DOC_IDLE_MS', env.TETHER_DOC_IDLE_MS, 30_000, 'milliseconds'),
+		maxSocketsPerAccount: parseCount(
+			'TETHER_MAX_SOCKETS_PER_ACCOUNT',
+			env.TETHER_MAX_SOCKETS_PER_ACCOUNT,
+			200,
+			'sockets'
+		)
 	};
 }

@@ -18,6 +18,7 @@ try {
 		authenticateUpgrade: auth.authenticateUpgrade,
 		authenticateRequest: auth.authenticateRequest,
 		docIdleMs: config.docIdleMs,
+		limits: { maxConnectionsPerAccount: config.maxSocketsPerAccount },
 		log: logSyncError
 	});
 } catch (error) {

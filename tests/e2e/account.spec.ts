@@ -96,3 +96,43 @@ test.describe('account on this device', () => {
 		expect(tether.output()).not.toContain('CANARY');
 	});
 });
+
+test('[LS8] when the browser clears the storage, the server’s data comes back and lost changes are reported', async ({
+	context,
+	apiKey
+}) => {
+	const page = await context.newPage();
+	await signIn(page, apiKey);
+	await createProject(page, 'On the server');
+	await expect(status(page)).toHaveText('Synced');
+
+	// Sync sockets fail from now on: the next project stays on this device only.
+	let cut = true;
+	await context.routeWebSocket(/\/sync\//, (ws) => {
+		if (cut) ws.close({ code: 1011, reason: 'cut by test' });
+		else ws.connectToServer();
+	});
+	await page.reload();
+	await createProject(page, 'Only on this device');
+	await expect(status(page)).not.toHaveText('Synced');
+	await page.close();
+
+	// The browser wipes the account's database (eviction, or a person clearing site data).
+	const wiper = await context.newPage();
+	await wiper.goto('/api/health');
+	await wiper.evaluate(async () => {
+		for (const { name } of await indexedDB.databases()) {
+			if (!name?.startsWith('tether-account-')) continue;
+			await new Promise((resolve, reject) => {
+				const request = indexedDB.deleteDatabase(name);
+				request.onsuccess = resolve;
+				request.onerror = () => reject(request.error);
+			});
+		}
+	});
+	cut = false;
+	await wiper.goto('/');
+	await expect(wiper.getByRole('alert')).toContainText('changes made on this device');
+	await expect(wiper.getByRole('link', { name: 'On the server' })).toBeVisible();
+	await expect(wiper.getByRole('link', { name: 'Only on this device' })).toHaveCount(0);
+});

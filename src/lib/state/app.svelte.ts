@@ -20,6 +20,7 @@ class AppState {
 	store = $state.raw<DocStore | undefined>();
 	sync = $state.raw<AccountSync | undefined>();
 	#keyHash: string | undefined;
+	#stopWatching: (() => void) | undefined;
 
 	async init(): Promise<void> {
 		const signIn = await device.current();
@@ -79,6 +80,7 @@ class AppState {
 			new TokenSource(apiKey, token, (fresh) => void device.rememberToken(fresh)),
 			`${scheme}://${location.host}/sync`
 		);
+		this.#watchForWipe(keyHash, db, sync);
 		// The project list is always open and live. Views draw from rows, so they need not wait.
 		store.open(accountDoc).then(
 			(account) => {
@@ -92,7 +94,28 @@ class AppState {
 		this.phase = 'ready';
 	}
 
+	/**
+	 * The browser may clear this site's storage (eviction, a person clearing data). Sync brings
+	 * back what the server has; what only this device had is gone, and the person should know.
+	 */
+	#watchForWipe(keyHash: string, db: TetherDb, sync: AccountSync): void {
+		void Promise.all([device.hadUnsynced(keyHash), db.updates.count()]).then(([had, stored]) => {
+			if (had && stored === 0) {
+				this.notice =
+					'This browser cleared Tether’s storage. Everything the server had is coming back, but changes made on this device that had not reached the server were lost.';
+			}
+		});
+		this.#stopWatching?.();
+		this.#stopWatching = $effect.root(() => {
+			$effect(() => {
+				void device.markUnsynced(keyHash, sync.pendingChanges);
+			});
+		});
+	}
+
 	#close(): void {
+		this.#stopWatching?.();
+		this.#stopWatching = undefined;
 		this.sync?.destroy();
 		this.sync = undefined;
 		this.store?.destroy();

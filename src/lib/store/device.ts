@@ -16,6 +16,8 @@ export interface SignIn {
 export interface KnownKey {
 	keyHash: string;
 	lastUsed: number;
+	/** This device had changes the server had not stored (kept up to date while signed in). */
+	unsynced?: boolean;
 }
 
 class DeviceDb extends Dexie {
@@ -58,6 +60,14 @@ export async function remember(apiKey: string, keyHash: string, now = Date.now()
 
 export async function rememberToken(token: { token: string; expiresAt: number }): Promise<void> {
 	await db().signIn.update('current', { token });
+}
+
+export async function markUnsynced(keyHash: string, unsynced: boolean): Promise<void> {
+	await db().known.update(keyHash, { unsynced });
+}
+
+export async function hadUnsynced(keyHash: string): Promise<boolean> {
+	return (await db().known.get(keyHash))?.unsynced === true;
 }
 
 export async function forget(keyHash: string, wipe: boolean): Promise<void> {

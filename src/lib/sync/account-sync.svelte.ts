@@ -25,6 +25,8 @@ export class AccountSync {
 	/** First-sync progress while documents are being caught up; undefined when idle. */
 	progress = $state<{ done: number; total: number } | undefined>();
 	problem = $state<string | undefined>();
+	/** This device holds changes the server has not confirmed (edits, deletions, backlog). */
+	pendingChanges = $state(false);
 
 	readonly #store: DocStore;
 	readonly #tokens: TokenSource;
@@ -171,11 +173,13 @@ export class AccountSync {
 
 	#refresh(): void {
 		const providers = [...this.#live.values()].map((h) => h.provider);
+		const unsynced = providers.reduce((n, p) => n + p.unsyncedCount, 0) + this.#backlog;
 		this.status = syncStatusText({
 			online: this.#online,
 			live: providers.map((p) => p.status),
-			unsynced: providers.reduce((n, p) => n + p.unsyncedCount, 0) + this.#backlog,
+			unsynced,
 			pendingDeletions: this.#pendingDeletions
 		});
+		this.pendingChanges = unsynced > 0 || this.#pendingDeletions > 0;
 	}
 }
