@@ -109,7 +109,7 @@ test('[LS8] when the browser clears the storage, the server’s data comes back 
 	// Sync sockets fail from now on: the next project stays on this device only.
 	let cut = true;
 	await context.routeWebSocket(/\/sync\//, (ws) => {
-		if (cut) ws.close({ code: 1011, reason: 'cut by test' });
+		if (cut) void ws.close({ code: 1011, reason: 'cut by test' });
 		else ws.connectToServer();
 	});
 	await page.reload();
