@@ -1,3 +1,5 @@
+export { seeded } from '../../tests/lib/seeded.js';
+
 /** Summary statistics for latency samples (milliseconds). */
 export interface Summary {
 	count: number;
@@ -28,17 +30,5 @@ export function summarize(samples: readonly number[]): Summary {
 		p99: percentile(sorted, 0.99),
 		max: sorted[sorted.length - 1] ?? NaN,
 		mean: sorted.length ? sum / sorted.length : NaN
-	};
-}
-
-/** A small seeded generator (mulberry32), so schedules are the same on every run. */
-export function seeded(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 	};
 }

@@ -4,23 +4,12 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import { describe, expect, it } from 'vitest';
 import { messageType } from '../../src/lib/core/sync-protocol.js';
 import { decodeFrame, FrameError } from './frames.js';
+import { seeded as prng } from '../../tests/lib/seeded.js';
 
 function frame(write: (e: encoding.Encoder) => void): Uint8Array {
 	const encoder = encoding.createEncoder();
 	write(encoder);
 	return encoding.toUint8Array(encoder);
-}
-
-/** mulberry32 */
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 describe('[SY20] decoding client frames', () => {

@@ -4,21 +4,10 @@ import type { SyncProvider } from '../../../src/lib/sync/provider.js';
 import { waitFor, type TetherServer } from '../harness.js';
 import { connect, type Account } from '../sync-client.js';
 import type { LiveContext } from './context.js';
+import { seeded as prng } from '../../lib/seeded.js';
 
 let server: TetherServer;
 let alice: Account;
-
-/** mulberry32: small, seedable, good enough to pick operations. */
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
