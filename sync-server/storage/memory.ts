@@ -1,6 +1,7 @@
 import { foldUpdates } from './compact.js';
 import { splitDocKey, type Changes, type DocKey, type DocStorage } from './types.js';
 import type { DocName } from '../../src/lib/core/doc-names.js';
+import { changeSeqFloor } from './change-seq.js';
 
 /** DocStorage in memory, for tests: the same contract as SQLite, nothing durable. */
 export function createMemoryStorage(): DocStorage {
@@ -11,7 +12,8 @@ export function createMemoryStorage(): DocStorage {
 	let seq = 0;
 
 	const touch = (key: DocKey, deleted: boolean) => {
-		feed.set(key, { seq: ++seq, deleted });
+		seq = Math.max(seq + 1, changeSeqFloor());
+		feed.set(key, { seq, deleted });
 	};
 
 	return {

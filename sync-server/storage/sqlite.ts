@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { foldUpdates } from './compact.js';
 import { splitDocKey, type Changes, type DocKey, type DocStorage } from './types.js';
 import type { DocName } from '../../src/lib/core/doc-names.js';
+import { changeSeqFloor } from './change-seq.js';
 
 export type { Database };
 
@@ -45,8 +46,8 @@ CREATE TABLE IF NOT EXISTS doc_tombstones (
 	deleted_at INTEGER NOT NULL,
 	PRIMARY KEY (account_id, doc_name)
 );
--- One row per document; REPLACE gives it a fresh, larger seq on every change (AUTOINCREMENT never
--- reuses a value), so "changed since cursor" is one indexed range scan.
+-- One row per document; REPLACE gives it a fresh, larger seq on every change (at least one past
+-- the last, and never behind the clock: see change-seq.ts), so "changed since cursor" is one indexed range scan.
 CREATE TABLE IF NOT EXISTS doc_changes (
 	seq INTEGER PRIMARY KEY AUTOINCREMENT,
 	account_id TEXT NOT NULL,
@@ -89,8 +90,10 @@ export function createSqliteStorage(
 		insertUpdate: db.prepare<[string, string, Uint8Array]>(
 			'INSERT INTO doc_updates (account_id, doc_name, data) VALUES (?, ?, ?)'
 		),
-		touch: db.prepare<[string, string, number]>(
-			'REPLACE INTO doc_changes (account_id, doc_name, deleted) VALUES (?, ?, ?)'
+		touch: db.prepare<[number, string, string, number]>(
+			`REPLACE INTO doc_changes (seq, account_id, doc_name, deleted) VALUES (
+				max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'doc_changes'), 0) + 1, ?),
+				?, ?, ?)`
 		),
 		putSnapshot: db.prepare<[string, string, Uint8Array]>(
 			'REPLACE INTO doc_snapshots (account_id, doc_name, data) VALUES (?, ?, ?)'
@@ -132,7 +135,7 @@ export function createSqliteStorage(
 		items.map(({ accountId, docName, update }) => {
 			if (q.isDeleted.get(accountId, docName)) return new Error('document is deleted');
 			q.insertUpdate.run(accountId, docName, update);
-			q.touch.run(accountId, docName, 0);
+			q.touch.run(changeSeqFloor(), accountId, docName, 0);
 			return q.logLength.get(accountId, docName)?.n ?? 0;
 		})
 	);
@@ -168,7 +171,7 @@ export function createSqliteStorage(
 		q.deleteLog.run(accountId, docName);
 		q.deleteSnapshot.run(accountId, docName);
 		q.tombstone.run(accountId, docName, Date.now());
-		q.touch.run(accountId, docName, 1);
+		q.touch.run(changeSeqFloor(), accountId, docName, 1);
 	});
 
 	const changesSince = db.transaction((accountId: string, since: number): Changes => {
