@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { checkApiKeyFormat } from '../../src/lib/core/api-key.js';
 import { HttpError } from '../http/api.js';
 
 export interface ModelSummary {
@@ -7,29 +8,16 @@ export interface ModelSummary {
 	maxInputTokens: number | null;
 }
 
-/** Shape rules before a key goes anywhere (same as the app's): the API decides validity. */
+/** Shape rules before a key goes anywhere (the app's own): the API decides validity. */
 export function parseApiKey(body: unknown): string {
 	const raw = (body as { apiKey?: unknown } | null)?.apiKey;
 	if (raw === undefined) throw new HttpError(400, 'missing_key', 'Send the API key as "apiKey"');
 	if (typeof raw !== 'string') {
 		throw new HttpError(400, 'malformed_key', 'The API key must be text');
 	}
-	const key = raw.trim();
-	if (!key.startsWith('sk-ant-')) {
-		throw new HttpError(
-			400,
-			'malformed_key',
-			'That is not an Anthropic API key: keys start with "sk-ant-"'
-		);
-	}
-	if (key.length > 500 || !/^[\x21-\x7e]+$/.test(key)) {
-		throw new HttpError(
-			400,
-			'malformed_key',
-			'That is not an Anthropic API key: it has spaces or is too long'
-		);
-	}
-	return key;
+	const checked = checkApiKeyFormat(raw);
+	if (!checked.ok) throw new HttpError(400, 'malformed_key', checked.error);
+	return checked.key;
 }
 
 /**

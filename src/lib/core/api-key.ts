@@ -1,4 +1,7 @@
-/** The shape check done before a key goes anywhere; the API itself decides if it is valid. */
+/**
+ * The shape check done before a key goes anywhere, by the app and again by the server; the API
+ * itself decides whether the key is valid.
+ */
 export function checkApiKeyFormat(
 	raw: string
 ): { ok: true; key: string } | { ok: false; error: string } {
@@ -7,7 +10,7 @@ export function checkApiKeyFormat(
 	if (!key.startsWith('sk-ant-')) {
 		return { ok: false, error: 'That is not an Anthropic API key: keys start with "sk-ant-".' };
 	}
-	if (key.length > 500 || /\s/.test(key)) {
+	if (key.length > 500 || !/^[\x21-\x7e]+$/.test(key)) {
 		return { ok: false, error: 'That is not an Anthropic API key: it has spaces or is too long.' };
 	}
 	return { ok: true, key };
