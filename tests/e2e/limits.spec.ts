@@ -23,10 +23,13 @@ test('a change too large to sync is kept on this device, and the person is told'
 		timeout: 20_000
 	});
 	await expect(status(page)).not.toHaveText('Synced');
+	// The conversation draws from the rows, which are committed with the update: once the
+	// message shows, it is in IndexedDB.
+	const article = page.getByRole('log', { name: 'Conversation' }).getByRole('article');
+	await expect(article).toHaveCount(1, { timeout: 20_000 });
 
 	// Nothing is lost here: the message is stored on this device and shown after a reload.
 	await page.reload();
-	const article = page.getByRole('log', { name: 'Conversation' }).getByRole('article');
-	await expect(article).toHaveCount(1);
+	await expect(article).toHaveCount(1, { timeout: 20_000 });
 	await expect(article.getByRole('button', { name: /Show all \(9216 KB\)/ })).toBeVisible();
 });

@@ -5,7 +5,7 @@ import * as device from '../store/device.js';
 import { DocStore } from '../store/doc-store.js';
 import { AccountSync } from '../sync/account-sync.svelte.js';
 import { login } from '../sync/login.js';
-import { TokenSource } from '../sync/tokens.js';
+import { SignInRequiredError, TokenSource, type Credentials } from '../sync/tokens.js';
 
 export type Phase = 'loading' | 'signed-out' | 'ready';
 
@@ -23,9 +23,26 @@ class AppState {
 	#stopWatching: (() => void) | undefined;
 
 	async init(): Promise<void> {
+		// Fast path: open the signed-in account's database at once; the key and token are read
+		// from the device database when sync first needs them.
+		const pointer = device.signedInPointer();
+		if (pointer) {
+			this.#open(pointer, () => this.#storedCredentials(pointer));
+			return;
+		}
 		const signIn = await device.current();
-		if (signIn) await this.#open(signIn.apiKey, signIn.keyHash, signIn.token);
+		if (signIn) this.#open(signIn.keyHash, () => this.#storedCredentials(signIn.keyHash));
 		else this.phase = 'signed-out';
+	}
+
+	async #storedCredentials(keyHash: string): Promise<Credentials> {
+		const signIn = await device.current();
+		if (!signIn || signIn.keyHash !== keyHash) {
+			// The device database no longer knows this sign-in (cleared): sign in again.
+			void this.signOut(false);
+			throw new SignInRequiredError('Sign in again.');
+		}
+		return { apiKey: signIn.apiKey, token: signIn.token };
 	}
 
 	/** Returns an error message for the sign-in form, or undefined when signed in. */
@@ -42,7 +59,7 @@ class AppState {
 		const token =
 			result.kind === 'ok' ? { token: result.token, expiresAt: result.expiresAt } : undefined;
 		if (token) await device.rememberToken(token);
-		await this.#open(checked.key, keyHash, token);
+		this.#open(keyHash, async () => ({ apiKey: checked.key, token }));
 		return undefined;
 	}
 
@@ -53,11 +70,7 @@ class AppState {
 		this.phase = 'signed-out';
 	}
 
-	async #open(
-		apiKey: string,
-		keyHash: string,
-		token?: { token: string; expiresAt: number }
-	): Promise<void> {
+	#open(keyHash: string, credentials: () => Promise<Credentials>): void {
 		const db = new TetherDb(device.accountDbName(keyHash));
 		// A newer version of the app in another tab wants to upgrade the database: let it, and
 		// ask for a reload here instead of blocking it (Dexie closes this connection).
@@ -77,7 +90,7 @@ class AppState {
 		const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
 		const sync = new AccountSync(
 			store,
-			new TokenSource(apiKey, token, (fresh) => void device.rememberToken(fresh)),
+			new TokenSource(credentials, (fresh) => void device.rememberToken(fresh)),
 			`${scheme}://${location.host}/sync`
 		);
 		this.#watchForWipe(keyHash, db, sync);

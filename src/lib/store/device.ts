@@ -43,6 +43,29 @@ export function accountDbName(keyHash: string): string {
 	return `tether-account-${keyHash.slice(0, 32)}`;
 }
 
+/*
+ * Which account is signed in is also kept in localStorage (its key hash only, never the key), so
+ * a start can open the account's database at once instead of first opening this one.
+ */
+const pointerKey = 'tether.signed-in';
+
+export function signedInPointer(): string | undefined {
+	try {
+		return localStorage.getItem(pointerKey) ?? undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function setPointer(keyHash: string | undefined): void {
+	try {
+		if (keyHash) localStorage.setItem(pointerKey, keyHash);
+		else localStorage.removeItem(pointerKey);
+	} catch {
+		// Storage refused (private mode, quota): starts take the slower path through IndexedDB.
+	}
+}
+
 export async function current(): Promise<SignIn | undefined> {
 	return db().signIn.get('current');
 }
@@ -56,6 +79,7 @@ export async function remember(apiKey: string, keyHash: string, now = Date.now()
 		await db().signIn.put({ id: 'current', apiKey, keyHash, since: now });
 		await db().known.put({ keyHash, lastUsed: now });
 	});
+	setPointer(keyHash);
 }
 
 export async function rememberToken(token: { token: string; expiresAt: number }): Promise<void> {
@@ -71,6 +95,7 @@ export async function hadUnsynced(keyHash: string): Promise<boolean> {
 }
 
 export async function forget(keyHash: string, wipe: boolean): Promise<void> {
+	setPointer(undefined);
 	await db().signIn.delete('current');
 	if (wipe) {
 		await db().known.delete(keyHash);

@@ -3,6 +3,12 @@ import { login } from './login.js';
 /** The server refused this device's key: the person has to sign in again. */
 export class SignInRequiredError extends Error {}
 
+export interface Credentials {
+	apiKey: string;
+	/** A token kept from before (a reload), used while it is still good. */
+	token?: { token: string; expiresAt: number };
+}
+
 /**
  * Hands out the short-lived sync token, renewing it before it expires and signing in again with
  * the key when renewal is no longer possible. The raw key only ever goes to /api/login.
@@ -11,35 +17,30 @@ export class TokenSource {
 	#token: string | undefined;
 	#expiresAt = 0;
 	#pending: Promise<string> | undefined;
-	readonly #apiKey: string;
+	#credentials: Promise<Credentials> | undefined;
+	readonly #loadCredentials: () => Promise<Credentials>;
 	readonly #onToken: (token: { token: string; expiresAt: number }) => void;
 
+	/** `credentials` is read once, on first use, so starting the app does not wait for it. */
 	constructor(
-		apiKey: string,
-		initial?: { token: string; expiresAt: number },
+		credentials: () => Promise<Credentials>,
 		onToken: (token: { token: string; expiresAt: number }) => void = () => {}
 	) {
-		this.#apiKey = apiKey;
+		this.#loadCredentials = credentials;
 		this.#onToken = onToken;
-		if (initial) {
-			this.#token = initial.token;
-			this.#expiresAt = initial.expiresAt;
-		}
 	}
 
 	/** A token good for at least another minute; `renew` forces a fresh one. */
 	get = (options?: { renew: boolean }): Promise<string> => {
-		if (!options?.renew && this.#token && this.#expiresAt - Date.now() > 60_000) {
-			return Promise.resolve(this.#token);
-		}
-		this.#pending ??= this.#fetch(options?.renew ?? false).finally(
-			() => (this.#pending = undefined)
-		);
+		const renew = options?.renew ?? false;
+		this.#pending ??= this.#get(renew).finally(() => (this.#pending = undefined));
 		return this.#pending;
 	};
 
-	async #fetch(afterRefusal: boolean): Promise<string> {
-		if (this.#token && !afterRefusal && this.#expiresAt > Date.now()) {
+	async #get(renew: boolean): Promise<string> {
+		const { apiKey } = await this.#credentialsOnce();
+		if (!renew && this.#token && this.#expiresAt - Date.now() > 60_000) return this.#token;
+		if (this.#token && !renew && this.#expiresAt > Date.now()) {
 			const renewed = await fetch('/api/token', {
 				method: 'POST',
 				headers: { authorization: `Bearer ${this.#token}` }
@@ -49,10 +50,21 @@ export class TokenSource {
 				return this.#keep(body.token, body.expiresAt);
 			}
 		}
-		const result = await login(this.#apiKey);
+		const result = await login(apiKey);
 		if (result.kind === 'refused') throw new SignInRequiredError(result.message);
 		if (result.kind === 'unreachable') throw new Error(result.message);
 		return this.#keep(result.token, result.expiresAt);
+	}
+
+	#credentialsOnce(): Promise<Credentials> {
+		this.#credentials ??= this.#loadCredentials().then((credentials) => {
+			if (credentials.token && !this.#token) {
+				this.#token = credentials.token.token;
+				this.#expiresAt = credentials.token.expiresAt;
+			}
+			return credentials;
+		});
+		return this.#credentials;
 	}
 
 	#keep(token: string, expiresAt: number): string {
