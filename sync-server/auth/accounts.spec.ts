@@ -19,8 +19,8 @@ function tempDb() {
 }
 
 const secret = 's'.repeat(43);
-const keyA = 'sk-ant-test-account-a-0123456789';
-const keyB = 'sk-ant-test-account-b-0123456789';
+const keyA = 'sk-ant-test-acct-a';
+const keyB = 'sk-ant-test-acct-b';
 
 describe('accounts', () => {
 	it('[AU2] the same key always finds the same random account; another key another one', () => {
