@@ -2,9 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { testKey } from '../server/harness.js';
-import { createProject, expect, signIn, test } from './fixtures.js';
-
-const status = (page: Page) => page.getByRole('status').filter({ hasText: /Offline|Saved|Synced/ });
+import { createProject, expect, signIn, syncStatus, test } from './fixtures.js';
 
 async function signOut(
 	page: Page,
@@ -22,18 +20,18 @@ test.describe('account on this device', () => {
 	}) => {
 		await signIn(page, apiKey);
 		await createProject(page, 'Kept locally');
-		await expect(status(page)).toHaveText('Synced');
+		await expect(syncStatus(page)).toHaveText('Synced');
 		await signOut(page, 'Sign out, keep data');
 
 		await page.context().setOffline(true);
 		await page.getByRole('textbox', { name: 'Anthropic API key' }).fill(apiKey);
 		await page.getByRole('button', { name: 'Sign in' }).click();
 		await expect(page.getByRole('link', { name: 'Kept locally' })).toBeVisible();
-		await expect(status(page)).toHaveText('Offline');
+		await expect(syncStatus(page)).toHaveText('Offline');
 		await createProject(page, 'Made offline');
 
 		await page.context().setOffline(false);
-		await expect(status(page)).toHaveText('Synced', { timeout: 15_000 });
+		await expect(syncStatus(page)).toHaveText('Synced', { timeout: 15_000 });
 	});
 
 	test('a reload reuses the sync token instead of asking the API to check the key again', async ({
@@ -42,11 +40,11 @@ test.describe('account on this device', () => {
 		tether
 	}) => {
 		await signIn(page, apiKey);
-		await expect(status(page)).toHaveText('Synced');
+		await expect(syncStatus(page)).toHaveText('Synced');
 		const checks = () => tether.fake.requestsTo('/v1/models').length;
 		const before = checks();
 		await page.reload();
-		await expect(status(page)).toHaveText('Synced');
+		await expect(syncStatus(page)).toHaveText('Synced');
 		expect(checks()).toBe(before);
 	});
 
@@ -67,7 +65,7 @@ test.describe('account on this device', () => {
 	}) => {
 		await signIn(page, apiKey);
 		await createProject(page, 'Survives the wipe');
-		await expect(status(page)).toHaveText('Synced');
+		await expect(syncStatus(page)).toHaveText('Synced');
 		await signOut(page, 'Sign out and wipe this device');
 		const databases = await page.evaluate(async () =>
 			(await indexedDB.databases()).map((d) => d.name ?? '')
@@ -85,7 +83,7 @@ test.describe('account on this device', () => {
 		const canary = `sk-ant-test-CANARY-${Date.now().toString(36)}`;
 		await signIn(page, canary);
 		await createProject(page, 'Canary project');
-		await expect(status(page)).toHaveText('Synced');
+		await expect(syncStatus(page)).toHaveText('Synced');
 		const files = fs.readdirSync(tether.dataDir, { recursive: true }) as string[];
 		for (const file of files) {
 			const full = path.join(tether.dataDir, file);
@@ -104,7 +102,7 @@ test('[LS8] when the browser clears the storage, the server’s data comes back 
 	const page = await context.newPage();
 	await signIn(page, apiKey);
 	await createProject(page, 'On the server');
-	await expect(status(page)).toHaveText('Synced');
+	await expect(syncStatus(page)).toHaveText('Synced');
 
 	// Sync sockets fail from now on: the next project stays on this device only.
 	let cut = true;
@@ -114,7 +112,7 @@ test('[LS8] when the browser clears the storage, the server’s data comes back 
 	});
 	await page.reload();
 	await createProject(page, 'Only on this device');
-	await expect(status(page)).not.toHaveText('Synced');
+	await expect(syncStatus(page)).not.toHaveText('Synced');
 	await page.close();
 
 	// The browser wipes the account's database (eviction, or a person clearing site data).

@@ -23,6 +23,10 @@ export const test = base.extend<{ apiKey: string }, { tether: TetherServer }>({
 
 export { expect };
 
+/** The sync status element ("Offline", "Saved on this device", "Synced"). */
+export const syncStatus = (page: Page) =>
+	page.getByRole('status').filter({ hasText: /Offline|Saved|Synced/ });
+
 /** Signs in through the form, as a person would. */
 export async function signIn(page: Page, apiKey: string): Promise<void> {
 	await page.goto('/');

@@ -1,7 +1,4 @@
-import type { Page } from '@playwright/test';
-import { createProject, expect, newSession, signIn, test } from './fixtures.js';
-
-const status = (page: Page) => page.getByRole('status').filter({ hasText: /Offline|Saved|Synced/ });
+import { createProject, expect, newSession, signIn, syncStatus, test } from './fixtures.js';
 
 test('a change too large to sync is kept on this device, and the person is told', async ({
 	page,
@@ -10,7 +7,7 @@ test('a change too large to sync is kept on this device, and the person is told'
 	await signIn(page, apiKey);
 	await createProject(page, 'Big paste');
 	await newSession(page);
-	await expect(status(page)).toHaveText('Synced');
+	await expect(syncStatus(page)).toHaveText('Synced');
 
 	// 9 MB: over the server's 8 MB frame limit.
 	await page.getByRole('textbox', { name: 'Message' }).evaluate((el) => {
@@ -22,7 +19,7 @@ test('a change too large to sync is kept on this device, and the person is told'
 	await expect(page.getByRole('alert').filter({ hasText: 'too large to sync' })).toBeVisible({
 		timeout: 20_000
 	});
-	await expect(status(page)).not.toHaveText('Synced');
+	await expect(syncStatus(page)).not.toHaveText('Synced');
 	// The conversation draws from the rows, which are committed with the update: once the
 	// message shows, it is in IndexedDB.
 	const article = page.getByRole('log', { name: 'Conversation' }).getByRole('article');

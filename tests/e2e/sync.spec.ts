@@ -1,5 +1,14 @@
 import type { Browser, Page } from '@playwright/test';
-import { createProject, expect, newSession, openProject, send, signIn, test } from './fixtures.js';
+import {
+	createProject,
+	expect,
+	newSession,
+	openProject,
+	send,
+	signIn,
+	syncStatus,
+	test
+} from './fixtures.js';
 
 /** A second device: its own browser context (own IndexedDB), same account. */
 async function device(browser: Browser, apiKey: string): Promise<Page> {
@@ -9,8 +18,6 @@ async function device(browser: Browser, apiKey: string): Promise<Page> {
 	return page;
 }
 
-const status = (page: Page) => page.getByRole('status').filter({ hasText: /Offline|Saved|Synced/ });
-
 test.describe('sync across devices', () => {
 	test('a project, sessions and messages made on A appear on B, and edits go both ways', async ({
 		browser,
@@ -18,12 +25,12 @@ test.describe('sync across devices', () => {
 	}) => {
 		const a = await device(browser, apiKey);
 		const b = await device(browser, apiKey);
-		await expect(status(a)).toHaveText('Synced');
+		await expect(syncStatus(a)).toHaveText('Synced');
 
 		await createProject(a, 'Shared project');
 		await newSession(a);
 		await send(a, 'hello from A');
-		await expect(status(a)).toHaveText('Synced');
+		await expect(syncStatus(a)).toHaveText('Synced');
 
 		const projectsB = b.getByRole('navigation', { name: 'Projects' });
 		await expect(projectsB.getByRole('link', { name: 'Shared project' })).toBeVisible({
@@ -50,9 +57,9 @@ test.describe('sync across devices', () => {
 	test('another key sees none of it', async ({ browser, apiKey }) => {
 		const a = await device(browser, apiKey);
 		await createProject(a, 'Private project');
-		await expect(status(a)).toHaveText('Synced');
+		await expect(syncStatus(a)).toHaveText('Synced');
 		const other = await device(browser, `${apiKey}-other`);
-		await expect(status(other)).toHaveText('Synced');
+		await expect(syncStatus(other)).toHaveText('Synced');
 		await expect(other.getByRole('heading', { name: 'Welcome to Tether' })).toBeVisible();
 		await expect(other.getByRole('navigation', { name: 'Projects' }).getByRole('link')).toHaveCount(
 			0
@@ -70,7 +77,7 @@ test.describe('offline', () => {
 		await createProject(a, 'Offline work');
 		await newSession(a);
 		await send(a, 'before going offline');
-		await expect(status(a)).toHaveText('Synced');
+		await expect(syncStatus(a)).toHaveText('Synced');
 		const b = await device(browser, apiKey);
 		await b.goto(a.url());
 		await expect(b.getByRole('log', { name: 'Conversation' })).toContainText(
@@ -81,8 +88,8 @@ test.describe('offline', () => {
 		await tether.stop();
 		await a.context().setOffline(true);
 		await b.context().setOffline(true);
-		await expect(status(a)).toHaveText('Offline');
-		await expect(status(b)).toHaveText('Offline');
+		await expect(syncStatus(a)).toHaveText('Offline');
+		await expect(syncStatus(b)).toHaveText('Offline');
 
 		await send(a, 'written on A offline');
 		await send(b, 'written on B offline');
@@ -110,7 +117,7 @@ test.describe('offline', () => {
 			await expect(log).toContainText('written on A offline');
 			await expect(log).toContainText('written on B offline');
 			await expect(log.getByRole('article')).toHaveCount(3);
-			await expect(status(page)).toHaveText('Synced', { timeout: 10_000 });
+			await expect(syncStatus(page)).toHaveText('Synced', { timeout: 10_000 });
 		}
 	});
 
@@ -125,7 +132,7 @@ test.describe('offline', () => {
 		await send(a, 'doomed session');
 		await newSession(a);
 		await send(a, 'survivor');
-		await expect(status(a)).toHaveText('Synced');
+		await expect(syncStatus(a)).toHaveText('Synced');
 		const b = await device(browser, apiKey);
 		const sessionsB = b.getByRole('region', { name: 'Sessions' });
 		await openProject(b, 'Cleanup');
@@ -134,7 +141,7 @@ test.describe('offline', () => {
 		const doomedUrl = b.url();
 
 		await b.context().setOffline(true);
-		await expect(status(b)).toHaveText('Offline');
+		await expect(syncStatus(b)).toHaveText('Offline');
 		// B keeps editing the doomed session while offline.
 		await b.getByRole('textbox', { name: 'Message' }).fill('late words from B');
 
@@ -143,14 +150,14 @@ test.describe('offline', () => {
 		await a.getByRole('menuitem', { name: 'Delete session' }).click();
 		await a.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
 		await expect(sessionsA.getByRole('link', { name: 'doomed session' })).toHaveCount(0);
-		await expect(status(a)).toHaveText('Synced');
+		await expect(syncStatus(a)).toHaveText('Synced');
 
 		await b.context().setOffline(false);
 		await expect(sessionsB.getByRole('link', { name: 'doomed session' })).toHaveCount(0, {
 			timeout: 10_000
 		});
 		await expect(b.getByRole('heading', { name: 'Session not found' })).toBeVisible();
-		await expect(status(b)).toHaveText('Synced', { timeout: 10_000 });
+		await expect(syncStatus(b)).toHaveText('Synced', { timeout: 10_000 });
 
 		// Not resurrected: a fresh device sees only the survivor, and the server refuses the doc.
 		const c = await device(browser, apiKey);
