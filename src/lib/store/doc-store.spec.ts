@@ -173,6 +173,28 @@ describe('local store', () => {
 		expect(shapes.draft(reopened).toString()).toBe('half-written thought');
 	});
 
+	it('[LS7] local changes leave a dirty mark that only a sync of everything in memory clears', async () => {
+		const { store } = openStore();
+		const p1 = await projects.create(store, 'Alpha');
+		expect(await store.dirtyDocs()).toEqual([accountDoc]);
+		// An update from the server (a registered remote origin) marks nothing.
+		const server = {};
+		store.addRemoteOrigin(server);
+		const project = await store.open(projectDoc(p1));
+		Y.applyUpdate(project, Y.encodeStateAsUpdate(new Y.Doc()), server);
+		project.transact(() => shapes.projectInfo(project).insert(0, 'from the server'), server);
+		await store.flush();
+		expect(await store.dirtyDocs()).toEqual([accountDoc]);
+		await store.markSynced(accountDoc);
+		expect(await store.dirtyDocs()).toEqual([]);
+		// A change still unstored when "synced" arrives keeps the mark.
+		shapes.projectInfo(project).insert(0, 'local ');
+		await store.markSynced(projectDoc(p1));
+		await store.flush();
+		expect(await store.dirtyDocs()).toEqual([projectDoc(p1)]);
+		store.release(projectDoc(p1));
+	});
+
 	it('rejects empty names and empty messages with a message, storing nothing', async () => {
 		const { db, store } = openStore();
 		await expect(projects.create(store, '   ')).rejects.toThrow('Project name cannot be empty.');

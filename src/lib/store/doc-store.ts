@@ -54,6 +54,12 @@ export class DocStore {
 	readonly #tabs: TabChannel | undefined;
 	readonly #remoteOrigins = new WeakSet<object>();
 	#dirtyVersion = 0;
+	/**
+	 * Documents known to carry a dirty mark: written here, or read by dirtyDocs() (which also
+	 * finds other tabs' marks). markSynced skips the rest, so an acknowledged keystroke costs
+	 * no IndexedDB transaction.
+	 */
+	readonly #dirtyKnown = new Set<DocName>();
 	#writing: Promise<void> = Promise.resolve();
 	#scheduled = false;
 	#failures = 0;
@@ -131,7 +137,9 @@ export class DocStore {
 
 	/** Documents with local changes the server may not have stored. */
 	async dirtyDocs(): Promise<DocName[]> {
-		return (await this.#db.dirty.toCollection().primaryKeys()) as DocName[];
+		const names = (await this.#db.dirty.toCollection().primaryKeys()) as DocName[];
+		for (const name of names) this.#dirtyKnown.add(name);
+		return names;
 	}
 
 	/**
@@ -139,22 +147,16 @@ export class DocStore {
 	 * unless a newer local change was stored since (its mark has a newer version).
 	 */
 	async markSynced(name: DocName): Promise<void> {
+		if (!this.#dirtyKnown.has(name)) return;
 		const open = this.#docs.get(name);
 		if (open && (open.pending.length > 0 || open.pendingLocal)) return;
 		const version = this.#nextDirtyVersion();
 		await this.#db.transaction('rw', this.#db.dirty, async () => {
 			const row = await this.#db.dirty.get(name);
-			if (row && row.version <= version) await this.#db.dirty.delete(name);
+			if (row && row.version > version) return;
+			await this.#db.dirty.delete(name);
+			this.#dirtyKnown.delete(name);
 		});
-	}
-
-	/** The open document of that name, if any. */
-	get(name: DocName): Y.Doc | undefined {
-		return this.#docs.get(name)?.doc;
-	}
-
-	isOpen(name: DocName): boolean {
-		return this.#docs.has(name);
 	}
 
 	/** Resolves once everything updated so far is in IndexedDB. */
@@ -313,6 +315,7 @@ export class DocStore {
 					await db.updates.bulkAdd(item.updates.map((data) => ({ docName: item.name, data })));
 					if (item.local)
 						await db.dirty.put({ docName: item.name, version: this.#nextDirtyVersion() });
+					this.#dirtyKnown.add(item.name);
 					purged.push(...(await item.rows(db, now)));
 				}
 			});
