@@ -56,6 +56,57 @@ test.describe('sessions', () => {
 		await expect(sessions.getByRole('link', { name: 'Release plan' })).toBeVisible();
 	});
 
+	test('[LS11] New session shows its focused composer in the same frame; typing at once lands there', async ({
+		page,
+		apiKey
+	}) => {
+		await signIn(page, apiKey);
+		await createProject(page, 'Quick');
+		await newSession(page);
+		const first = page.url();
+		const message = page.getByRole('textbox', { name: 'Message' });
+		await message.fill('the old draft');
+
+		// Before the next frame is drawn after the click, the new session's empty composer has focus.
+		await page.evaluate(() => {
+			const w = window as unknown as { frameAfterClick?: Promise<string> };
+			addEventListener(
+				'click',
+				() => {
+					w.frameAfterClick = new Promise((resolve) =>
+						requestAnimationFrame(() => {
+							const focused = document.activeElement as HTMLTextAreaElement | null;
+							resolve(
+								`${focused?.getAttribute('aria-label')}|${focused?.value}|${location.pathname}`
+							);
+						})
+					);
+				},
+				{ capture: true, once: true }
+			);
+		});
+		await page
+			.getByRole('region', { name: 'Sessions' })
+			.getByRole('button', { name: 'New session' })
+			.click();
+		await page.keyboard.type('typed at once ✍️');
+		const frame = await page.evaluate(
+			() => (window as unknown as { frameAfterClick: Promise<string> }).frameAfterClick
+		);
+		const [label, value, path] = frame.split('|');
+		expect(label).toBe('Message');
+		expect(value).toBe('');
+		expect(path).toMatch(/\/s\//);
+		expect(page.url()).not.toBe(first);
+		expect(new URL(page.url()).pathname).toBe(path);
+
+		await expect(message).toHaveValue('typed at once ✍️');
+		await page.goto(first);
+		await expect(message).toHaveValue('the old draft');
+		await page.goBack();
+		await expect(message).toHaveValue('typed at once ✍️');
+	});
+
 	test('deletes a session by right-click after confirming; Cancel keeps it', async ({
 		page,
 		apiKey

@@ -6,9 +6,9 @@ export interface SyncState {
 	online: boolean;
 	/** Status of each live document's connection. */
 	live: ('connecting' | 'syncing' | 'synced' | 'unsynced-local' | 'offline' | 'stopped')[];
-	/** Local changes sent or unsent that the server has not confirmed as stored. */
-	unsynced: number;
-	/** Deletions the server has not confirmed. */
+	/** Documents with local changes the server has not confirmed (the outbox). */
+	pendingDocs: number;
+	/** Deletions the server has not confirmed (the outbox). */
 	pendingDeletions: number;
 }
 
@@ -18,6 +18,7 @@ export function syncStatusText(state: SyncState): SyncStatusText {
 	);
 	if (!state.online || !connected) return 'Offline';
 	const settled = state.live.every((s) => s === 'synced');
-	if (!settled || state.unsynced > 0 || state.pendingDeletions > 0) return 'Saved on this device';
+	if (!settled || state.pendingDocs > 0 || state.pendingDeletions > 0)
+		return 'Saved on this device';
 	return 'Synced';
 }

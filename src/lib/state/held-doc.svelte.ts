@@ -25,6 +25,13 @@ export class HeldDoc {
 			this.failed = true;
 			this.doc = undefined;
 		});
+		// Already open (a session just created, a project shown elsewhere): no wait, no flash.
+		const open = store().hold(held);
+		if (open) {
+			this.doc = open;
+			sync().hold(held, open);
+			return;
+		}
 		store()
 			.open(held)
 			.then(

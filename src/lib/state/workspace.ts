@@ -1,3 +1,4 @@
+import type * as Y from 'yjs';
 import { projectDoc, sessionDoc } from '../core/doc-names.js';
 import { InvalidInputError } from '../core/names.js';
 import type { MessageRow, ProjectRow, SessionRow } from '../core/rows.js';
@@ -28,8 +29,17 @@ export const renameProject = (id: string, name: string) =>
 	attempt(() => projects.rename(store(), id, name));
 export const deleteProject = (id: string) => attempt(() => projects.remove(store(), id));
 
-export const createSession = (projectId: string) =>
-	attempt(() => sessions.create(store(), projectId));
+/** Synchronous, so the new session can be shown in the same frame; see `sessions.create`. */
+export function createSession(projectId: string): Outcome<sessions.CreatedSession> {
+	try {
+		const created = sessions.create(store(), projectId);
+		created.saved.catch((error: unknown) => console.error('saving the new session failed', error));
+		return { ok: true, value: created };
+	} catch (error) {
+		console.error(error);
+		return { ok: false, error: 'Something went wrong while creating the session.' };
+	}
+}
 export const renameSession = (projectId: string, id: string, title: string) =>
 	attempt(() => sessions.rename(store(), projectId, id, title));
 export const deleteSession = (projectId: string, id: string) =>
@@ -55,4 +65,7 @@ export const queries = {
 };
 
 export const docs = { projectDoc, sessionDoc };
+export const isSessionOf = (doc: Y.Doc, projectId: string) =>
+	shapes.sessionMeta(doc).get('projectId') === projectId;
+export const isEmptySession = (doc: Y.Doc) => shapes.messages(doc).length === 0;
 export const texts = { projectInfo: shapes.projectInfo, draft: shapes.draft };

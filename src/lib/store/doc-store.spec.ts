@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { accountDoc, projectDoc, sessionDoc } from '../core/doc-names.js';
 import * as projection from '../core/projection.js';
@@ -17,6 +17,35 @@ function openStore(name = `test-${++counter}`, compactAfter = 200) {
 	const store = new DocStore(db, { compactAfter });
 	opened.push({ db, store });
 	return { db, store };
+}
+
+/** Creates a session and waits until it is stored, as a view that lets go of it would. */
+async function newSession(store: DocStore, projectId: string): Promise<string> {
+	const created = sessions.create(store, projectId);
+	created.release();
+	await created.saved;
+	return created.id;
+}
+
+/** Whether any stored update, row or mark of this database contains `text` (as UTF-8 or as a string). */
+async function storedAnywhere(db: TetherDb, text: string): Promise<boolean> {
+	const needle = new TextEncoder().encode(text);
+	const contains = (bytes: Uint8Array) => {
+		outer: for (let i = 0; i + needle.length <= bytes.length; i++) {
+			for (let j = 0; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
+			return true;
+		}
+		return false;
+	};
+	for (const table of db.tables) {
+		for (const row of await table.toArray()) {
+			const found = JSON.stringify(row, (_key, value: unknown) =>
+				value instanceof Uint8Array ? (contains(value) ? text : '') : value
+			).includes(text);
+			if (found) return true;
+		}
+	}
+	return false;
 }
 
 afterEach(async () => {
@@ -66,8 +95,8 @@ describe('local store', () => {
 		const p1 = await projects.create(store, 'Alpha');
 		const p2 = await projects.create(store, 'Beta');
 		await projects.rename(store, p2, 'Beta two');
-		const s1 = await sessions.create(store, p1);
-		const s2 = await sessions.create(store, p1);
+		const s1 = await newSession(store, p1);
+		const s2 = await newSession(store, p1);
 		await sessions.send(store, p1, s1, 'first question');
 		await sessions.send(store, p1, s1, 'second');
 		await sessions.send(store, p1, s2, 'other session');
@@ -107,8 +136,8 @@ describe('local store', () => {
 	it('[LS3] a deleted session leaves no rows and no updates, and is never stored again', async () => {
 		const { db, store } = openStore();
 		const p1 = await projects.create(store, 'Alpha');
-		const s1 = await sessions.create(store, p1);
-		const s2 = await sessions.create(store, p1);
+		const s1 = await newSession(store, p1);
+		const s2 = await newSession(store, p1);
 		await sessions.send(store, p1, s1, 'secret words');
 		const held = await store.open(sessionDoc(s1));
 		await sessions.remove(store, p1, s1);
@@ -128,9 +157,9 @@ describe('local store', () => {
 		const { db, store } = openStore();
 		const p1 = await projects.create(store, 'Alpha');
 		const p2 = await projects.create(store, 'Beta');
-		const s1 = await sessions.create(store, p1);
+		const s1 = await newSession(store, p1);
 		await sessions.send(store, p1, s1, 'hello');
-		const s3 = await sessions.create(store, p2);
+		const s3 = await newSession(store, p2);
 		await projects.remove(store, p1);
 		expect(await db.projects.get(p1)).toBeUndefined();
 		expect(await db.sessions.where('projectId').equals(p1).count()).toBe(0);
@@ -144,7 +173,7 @@ describe('local store', () => {
 	it('[LS5] the update log is compacted without losing content', async () => {
 		const { db, store } = openStore(undefined, 20);
 		const p1 = await projects.create(store, 'Alpha');
-		const s1 = await sessions.create(store, p1);
+		const s1 = await newSession(store, p1);
 		const doc = await store.open(sessionDoc(s1));
 		for (let i = 0; i < 60; i++) {
 			shapes.draft(doc).insert(shapes.draft(doc).length, 'x');
@@ -163,7 +192,7 @@ describe('local store', () => {
 	it('[LS6] the draft is part of the session document and survives reopening', async () => {
 		const { db, store } = openStore();
 		const p1 = await projects.create(store, 'Alpha');
-		const s1 = await sessions.create(store, p1);
+		const s1 = await newSession(store, p1);
 		const doc = await store.open(sessionDoc(s1));
 		shapes.replaceText(shapes.draft(doc), 'half-written thought');
 		store.release(sessionDoc(s1));
@@ -173,26 +202,124 @@ describe('local store', () => {
 		expect(shapes.draft(reopened).toString()).toBe('half-written thought');
 	});
 
-	it('[LS7] local changes leave a dirty mark that only a sync of everything in memory clears', async () => {
-		const { store } = openStore();
+	it('[LS7] a local change is pending, with a stored mark, until the server confirms a newer version', async () => {
+		const { db, store } = openStore();
 		const p1 = await projects.create(store, 'Alpha');
-		expect(await store.dirtyDocs()).toEqual([accountDoc]);
-		// An update from the server (a registered remote origin) marks nothing.
+		expect(await store.outbox.pendingDocs()).toEqual([accountDoc]);
+		expect((await db.dirty.toArray()).map((m) => m.docName)).toEqual([accountDoc]);
+		// An update from the server (a registered remote origin) makes nothing pending.
 		const server = {};
 		store.addRemoteOrigin(server);
 		const project = await store.open(projectDoc(p1));
-		Y.applyUpdate(project, Y.encodeStateAsUpdate(new Y.Doc()), server);
-		project.transact(() => shapes.projectInfo(project).insert(0, 'from the server'), server);
+		const elsewhere = new Y.Doc();
+		shapes.projectInfo(elsewhere).insert(0, 'from the server');
+		Y.applyUpdate(project, Y.encodeStateAsUpdate(elsewhere), server);
 		await store.flush();
-		expect(await store.dirtyDocs()).toEqual([accountDoc]);
-		await store.markSynced(accountDoc);
-		expect(await store.dirtyDocs()).toEqual([]);
-		// A change still unstored when "synced" arrives keeps the mark.
+		expect(shapes.projectInfo(project).toString()).toBe('from the server');
+		expect(await db.updates.where('docName').equals(projectDoc(p1)).count()).toBe(1);
+		expect(await store.outbox.pendingDocs()).toEqual([accountDoc]);
+		await store.outbox.confirm(accountDoc, store.outbox.version());
+		expect(await store.outbox.pendingDocs()).toEqual([]);
+		expect(await db.dirty.count()).toBe(0);
+		expect(store.outbox.state.docs).toBe(0);
+		// A confirmation taken before a change does not clear it.
+		const before = store.outbox.version();
 		shapes.projectInfo(project).insert(0, 'local ');
-		await store.markSynced(projectDoc(p1));
 		await store.flush();
-		expect(await store.dirtyDocs()).toEqual([projectDoc(p1)]);
+		await store.outbox.confirm(projectDoc(p1), before);
+		expect(await store.outbox.pendingDocs()).toEqual([projectDoc(p1)]);
 		store.release(projectDoc(p1));
+	});
+
+	it('[LS7] a confirmation that arrives before IndexedDB committed the change leaves no stale mark', async () => {
+		const { db, store } = openStore();
+		const p1 = await projects.create(store, 'Alpha');
+		await store.outbox.confirm(accountDoc, store.outbox.version());
+		const project = await store.open(projectDoc(p1));
+		shapes.projectInfo(project).insert(0, 'typed');
+		// The server's ack beats the local write: confirmed before the transaction ran.
+		const confirmed = store.outbox.confirm(projectDoc(p1), store.outbox.version());
+		await store.flush();
+		await confirmed;
+		expect(await db.dirty.count()).toBe(0);
+		expect(await store.outbox.pendingDocs()).toEqual([]);
+		store.release(projectDoc(p1));
+	});
+
+	it('[LS10] deleting a session folds the project history, so its titles are stored nowhere', async () => {
+		const { db, store } = openStore();
+		const p1 = await projects.create(store, 'Alpha');
+		const s1 = await newSession(store, p1);
+		const s2 = await newSession(store, p1);
+		await sessions.send(store, p1, s1, 'Secret first line 🙂 שלום');
+		await sessions.rename(store, p1, s1, 'Renamed secret é');
+		await sessions.rename(store, p1, s1, 'Second secret name');
+		await sessions.send(store, p1, s2, 'Kept title');
+		expect(await storedAnywhere(db, 'Secret first line 🙂 שלום')).toBe(true);
+		await sessions.remove(store, p1, s1);
+		for (const gone of ['Secret first line', 'Renamed secret é', 'Second secret name']) {
+			expect(await storedAnywhere(db, gone)).toBe(false);
+		}
+		expect(await storedAnywhere(db, 'Kept title')).toBe(true);
+		expect(await db.updates.where('docName').equals(projectDoc(p1)).count()).toBe(1);
+	});
+
+	it('[LS10] deleting a project folds the account history, so its name is stored nowhere', async () => {
+		const { db, store } = openStore();
+		const p1 = await projects.create(store, 'Secret project ✨');
+		await projects.rename(store, p1, 'Secret renamed project');
+		const p2 = await projects.create(store, 'Kept project');
+		await projects.setInfo(store, p1, 'Secret information');
+		const s1 = await newSession(store, p1);
+		await sessions.send(store, p1, s1, 'Secret message');
+		await projects.remove(store, p1);
+		for (const gone of [
+			'Secret project ✨',
+			'Secret renamed project',
+			'Secret information',
+			'Secret message'
+		]) {
+			expect(await storedAnywhere(db, gone)).toBe(false);
+		}
+		expect((await db.projects.toArray()).map((p) => p.id)).toEqual([p2]);
+	});
+
+	it('[LS11] a new session is open and held at once, and stored with its index entry right after', async () => {
+		const { db, store } = openStore();
+		const p1 = await projects.create(store, 'Alpha');
+		const project = await store.open(projectDoc(p1));
+		const created = sessions.create(store, p1);
+		// No await: the document is there synchronously, and the index already lists it.
+		const doc = store.hold(sessionDoc(created.id));
+		expect(doc && shapes.sessionMeta(doc).get('projectId')).toBe(p1);
+		expect(shapes.sessions(project).has(created.id)).toBe(true);
+		created.release();
+		await created.saved;
+		expect((await db.sessions.get(created.id))?.projectId).toBe(p1);
+		expect(await db.updates.where('docName').equals(sessionDoc(created.id)).count()).toBe(1);
+		store.release(sessionDoc(created.id));
+		store.release(projectDoc(p1));
+	});
+
+	it('[LS2] destroying the store cancels the retry of a failed write', async () => {
+		const { db, store } = openStore();
+		const p1 = await projects.create(store, 'Alpha');
+		let attempts = 0;
+		db.updates.bulkAdd = (() => {
+			attempts++;
+			return Promise.reject(new Error('QuotaExceededError'));
+		}) as unknown as typeof db.updates.bulkAdd;
+		vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+		try {
+			const account = await store.open(accountDoc);
+			shapes.renameProject(account, p1, 'Renamed');
+			await expect.poll(() => attempts).toBe(1);
+			expect(vi.getTimerCount()).toBe(1);
+			store.destroy();
+			expect(vi.getTimerCount()).toBe(0);
+		} finally {
+			vi.useRealTimers();
+		}
 	});
 
 	it('rejects empty names and empty messages with a message, storing nothing', async () => {
@@ -200,7 +327,7 @@ describe('local store', () => {
 		await expect(projects.create(store, '   ')).rejects.toThrow('Project name cannot be empty.');
 		expect(await db.projects.count()).toBe(0);
 		const p1 = await projects.create(store, 'Alpha');
-		const s1 = await sessions.create(store, p1);
+		const s1 = await newSession(store, p1);
 		await expect(sessions.rename(store, p1, s1, '')).rejects.toThrow(
 			'Session name cannot be empty.'
 		);
@@ -211,7 +338,7 @@ describe('local store', () => {
 	it('stores a 1 MB message whole', async () => {
 		const { db, store } = openStore();
 		const p1 = await projects.create(store, 'Alpha');
-		const s1 = await sessions.create(store, p1);
+		const s1 = await newSession(store, p1);
 		const big = 'ab'.repeat(512 * 1024);
 		await sessions.send(store, p1, s1, big);
 		const rows = await db.messages.where('sessionId').equals(s1).toArray();

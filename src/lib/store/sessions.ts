@@ -6,15 +6,34 @@ import type { DocStore } from './doc-store.js';
 
 /** Verbs on sessions: the session index lives in the project doc, the content in the session doc. */
 
-export async function create(
-	store: DocStore,
-	projectId: string,
-	now = Date.now()
-): Promise<string> {
+export interface CreatedSession {
+	id: string;
+	/** Lets go of the new document; call once the view that shows it holds it. */
+	release: () => void;
+	/** Resolves once the session and its index entry are in IndexedDB. */
+	saved: Promise<void>;
+}
+
+/**
+ * Creates a session without waiting for IndexedDB: its document is made in memory and held, and
+ * the project's index is updated in memory when the project is open, so the view can show the new
+ * session in the same frame as the click. Saving follows by itself.
+ */
+export function create(store: DocStore, projectId: string, now = Date.now()): CreatedSession {
 	const id = newId();
-	await store.change(projectDoc(projectId), (project) => shapes.addSession(project, id, now));
-	await store.change(sessionDoc(id), (session) => shapes.initSession(session, projectId, now));
-	return id;
+	const name = sessionDoc(id);
+	store.create(name, (session) => shapes.initSession(session, projectId, now));
+	const index = projectDoc(projectId);
+	const project = store.hold(index);
+	let saved: Promise<void>;
+	if (project) {
+		shapes.addSession(project, id, now);
+		store.release(index);
+		saved = store.flush();
+	} else {
+		saved = store.change(index, (doc) => shapes.addSession(doc, id, now));
+	}
+	return { id, release: () => store.release(name), saved };
 }
 
 export async function rename(

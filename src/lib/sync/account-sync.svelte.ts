@@ -3,7 +3,7 @@ import { accountDoc, type DocName } from '../core/doc-names.js';
 import { syncStatusText, type SyncStatusText } from '../core/sync-status.js';
 import type { DocStore } from '../store/doc-store.js';
 import { catchUp } from './catch-up.js';
-import { pendingDeletions, sendDeletions } from './deletions.js';
+import { sendDeletions } from './deletions.js';
 import { SyncProvider, type FatalReason } from './provider.js';
 import { SignInRequiredError, type TokenSource } from './tokens.js';
 
@@ -35,12 +35,11 @@ export class AccountSync {
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	readonly #live = new Map<DocName, { provider: SyncProvider; refs: number }>();
 	#online = typeof navigator === 'undefined' ? true : navigator.onLine;
-	#pendingDeletions = 0;
-	#backlog = 0;
 	#cycle: Promise<void> | undefined;
 	#cycleAgain = false;
 	#timer: ReturnType<typeof setInterval> | undefined;
 	#offPurged: () => void;
+	#offOutbox: () => void;
 
 	constructor(store: DocStore, tokens: TokenSource, url: string) {
 		this.#store = store;
@@ -50,6 +49,7 @@ export class AccountSync {
 			this.#drop(name);
 			void this.#runCycle();
 		});
+		this.#offOutbox = store.outbox.onChange(() => this.#refresh());
 		window.addEventListener('online', this.#onOnline);
 		window.addEventListener('offline', this.#onOffline);
 		this.#timer = setInterval(() => void this.#runCycle(), cycleEveryMs);
@@ -70,7 +70,9 @@ export class AccountSync {
 			getToken: this.#tokens.get,
 			connect: this.#online,
 			onStatus: (status) => {
-				if (status === 'synced') void this.#store.markSynced(name);
+				// Everything this tab changed so far has been sent and stored: confirm it.
+				if (status === 'synced')
+					void this.#store.outbox.confirm(name, this.#store.outbox.version());
 				this.#refresh();
 			},
 			onFatal: (reason) => this.#onFatal(name, reason)
@@ -91,6 +93,7 @@ export class AccountSync {
 		window.removeEventListener('online', this.#onOnline);
 		window.removeEventListener('offline', this.#onOffline);
 		this.#offPurged();
+		this.#offOutbox();
 		for (const name of [...this.#live.keys()]) this.#drop(name);
 	}
 
@@ -146,14 +149,13 @@ export class AccountSync {
 
 	async #cycleOnce(): Promise<void> {
 		try {
-			await sendDeletions(this.#store.db, () => this.#tokens.get());
+			await sendDeletions(this.#store.outbox, () => this.#tokens.get());
 			await catchUp({
 				store: this.#store,
 				url: this.#url,
 				getToken: this.#tokens.get,
 				isLive: (name) => this.#live.has(name) || name === accountDoc,
 				onProgress: (done, total) => {
-					this.#backlog = total - done;
 					this.progress = done < total && total > 3 ? { done, total } : undefined;
 					this.#refresh();
 				}
@@ -163,23 +165,19 @@ export class AccountSync {
 			else console.warn('background sync will retry:', error);
 		} finally {
 			this.progress = undefined;
-			this.#pendingDeletions = await pendingDeletions(this.#store.db).catch(() => 0);
-			this.#backlog = (await this.#store.dirtyDocs().catch(() => [])).filter(
-				(name) => !this.#live.has(name)
-			).length;
+			await this.#store.outbox.refresh().catch(() => undefined);
 			this.#refresh();
 		}
 	}
 
 	#refresh(): void {
-		const providers = [...this.#live.values()].map((h) => h.provider);
-		const unsynced = providers.reduce((n, p) => n + p.unsyncedCount, 0) + this.#backlog;
+		const outbox = this.#store.outbox.state;
 		this.status = syncStatusText({
 			online: this.#online,
-			live: providers.map((p) => p.status),
-			unsynced,
-			pendingDeletions: this.#pendingDeletions
+			live: [...this.#live.values()].map((h) => h.provider.status),
+			pendingDocs: outbox.docs,
+			pendingDeletions: outbox.deletions
 		});
-		this.pendingChanges = unsynced > 0 || this.#pendingDeletions > 0;
+		this.pendingChanges = outbox.docs > 0 || outbox.deletions > 0;
 	}
 }

@@ -34,7 +34,10 @@ export async function catchUp(options: CatchUpOptions): Promise<void> {
 	for (const name of changes.deleted)
 		if (isDocName(name)) await store.purge(name, { serverKnows: true });
 	// Also what this device changed while the document had no socket (offline, closed since).
-	const wanted = new Set([...changes.changed.filter(isDocName), ...(await store.dirtyDocs())]);
+	const wanted = new Set([
+		...changes.changed.filter(isDocName),
+		...(await store.outbox.pendingDocs())
+	]);
 	const queue = [...wanted].filter((name) => !options.isLive(name));
 	const total = queue.length;
 	let done = 0;
@@ -57,9 +60,11 @@ async function syncStored(options: CatchUpOptions, name: DocName): Promise<void>
 		return; // Deleted on this device: the deletion outbox tells the server.
 	}
 	try {
+		// Everything this device had of the document when the exchange began is what it confirms.
+		const version = options.store.outbox.version();
 		await syncOnce({ url: options.url, docName: name, doc, getToken: options.getToken });
 		await options.store.flush();
-		await options.store.markSynced(name);
+		await options.store.outbox.confirm(name, version);
 	} catch (error) {
 		if (error instanceof SyncFatalError && error.reason === 'deleted') {
 			options.store.release(name);

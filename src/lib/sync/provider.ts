@@ -5,6 +5,7 @@ import { closeCode, maxMessageBytes, subprotocol } from '../core/sync-protocol.j
 import { AckLedger } from './acks.js';
 import { Backoff } from './backoff.js';
 import { OPEN, type WebSocketConstructor, type WebSocketLike } from './socket.js';
+import { SignInRequiredError } from './tokens.js';
 import {
 	awarenessFrame,
 	decodeServerFrame,
@@ -164,7 +165,9 @@ export class SyncProvider {
 		let token: string;
 		try {
 			token = await this.#options.getToken({ renew: this.#renewToken });
-		} catch {
+		} catch (error) {
+			// The key itself was refused: retrying would only ask the API again and again.
+			if (error instanceof SignInRequiredError) return this.#fatal('auth');
 			return this.#retryLater();
 		}
 		if (!this.#wanted || this.#ws || this.#stopped) return;

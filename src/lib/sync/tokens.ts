@@ -18,6 +18,8 @@ export class TokenSource {
 	#expiresAt = 0;
 	#pending: Promise<string> | undefined;
 	#credentials: Promise<Credentials> | undefined;
+	/** The server refused the key: asking again cannot help until the person signs in again. */
+	#refused: SignInRequiredError | undefined;
 	readonly #loadCredentials: () => Promise<Credentials>;
 	readonly #onToken: (token: { token: string; expiresAt: number }) => void;
 
@@ -38,6 +40,7 @@ export class TokenSource {
 	};
 
 	async #get(renew: boolean): Promise<string> {
+		if (this.#refused) throw this.#refused;
 		const { apiKey } = await this.#credentialsOnce();
 		if (!renew && this.#token && this.#expiresAt - Date.now() > 60_000) return this.#token;
 		if (this.#token && !renew && this.#expiresAt > Date.now()) {
@@ -51,7 +54,11 @@ export class TokenSource {
 			}
 		}
 		const result = await login(apiKey);
-		if (result.kind === 'refused') throw new SignInRequiredError(result.message);
+		if (result.kind === 'refused') {
+			// Every later caller gets this at once: no sign-in request is ever repeated for it.
+			this.#refused = new SignInRequiredError(result.message);
+			throw this.#refused;
+		}
 		if (result.kind === 'unreachable') throw new Error(result.message);
 		return this.#keep(result.token, result.expiresAt);
 	}

@@ -1,0 +1,71 @@
+import * as Y from 'yjs';
+import { parseDocName, type DocName } from '../core/doc-names.js';
+import * as projection from '../core/projection.js';
+import * as shapes from '../core/shapes.js';
+import { rowsForDoc, type RowWrite } from './rows-for-doc.js';
+
+/** What one batch of a document's changes means for the rows and the stored history. */
+export interface Projection {
+	rows: RowWrite;
+	/**
+	 * The batch recorded a deletion (a session in a project, a project in the account): the
+	 * document's stored history still holds what was deleted and must be compacted now.
+	 */
+	deletes: boolean;
+}
+
+/**
+ * Follows one open document and turns what changed since the last batch into row writes, computed
+ * synchronously from the same state as the updates they are stored with ([LS2]).
+ */
+export class RowProjector {
+	readonly #name: DocName;
+	readonly #doc: Y.Doc;
+	#changes = projection.emptyMessageChanges();
+	#deletes = false;
+	readonly #off: () => void;
+
+	/** `skip` tells transactions whose changes are already reflected in stored rows (loads). */
+	constructor(name: DocName, doc: Y.Doc, skip: (origin: unknown) => boolean) {
+		this.#name = name;
+		this.#doc = doc;
+		const kind = parseDocName(name)?.kind;
+		if (kind === 'session') {
+			const list = shapes.messages(doc);
+			const onDeep = (events: Y.YEvent<Y.AbstractType<unknown>>[], tr: Y.Transaction) => {
+				if (!skip(tr.origin)) projection.collectMessageChanges(this.#changes, events, list);
+			};
+			list.observeDeep(onDeep);
+			this.#off = () => list.unobserveDeep(onDeep);
+			return;
+		}
+		const deleted = kind === 'account' ? shapes.deletedProjects(doc) : shapes.deletedSessions(doc);
+		const onDeleted = (event: Y.YMapEvent<number>) => {
+			if (skip(event.transaction.origin)) return;
+			for (const change of event.changes.keys.values()) {
+				if (change.action === 'add') this.#deletes = true;
+			}
+		};
+		deleted.observe(onDeleted);
+		this.#off = () => deleted.unobserve(onDeleted);
+	}
+
+	/** The rows the document's current state implies for what changed since the last call. */
+	take(): Projection {
+		const changes = this.#changes;
+		const deletes = this.#deletes;
+		this.#changes = projection.emptyMessageChanges();
+		this.#deletes = false;
+		return { rows: rowsForDoc(this.#name, this.#doc, changes), deletes };
+	}
+
+	/** The batch was not stored: the next one rewrites every row and still compacts. */
+	retry(deletes: boolean): void {
+		this.#changes.fromSeq = 0;
+		this.#deletes ||= deletes;
+	}
+
+	destroy(): void {
+		this.#off();
+	}
+}
