@@ -1,3 +1,4 @@
+import { simpleDiffString } from 'lib0/diff';
 import * as Y from 'yjs';
 import type { Role } from './rows.js';
 import { deriveTitle } from './title.js';
@@ -131,19 +132,13 @@ export function appendMessage(doc: Y.Doc, message: NewMessage): Y.Map<unknown> {
 export function replaceText(ytext: Y.Text, next: string, origin: unknown = null): void {
 	const prev = ytext.toString();
 	if (prev === next) return;
-	let start = 0;
-	const shorter = Math.min(prev.length, next.length);
-	while (start < shorter && prev.charCodeAt(start) === next.charCodeAt(start)) start++;
-	let end = 0;
-	while (
-		end < shorter - start &&
-		prev.charCodeAt(prev.length - 1 - end) === next.charCodeAt(next.length - 1 - end)
-	) {
-		end++;
-	}
+	// lib0's diff never ends the common prefix or suffix inside a surrogate pair. A plain scan by
+	// code units does whenever two emoji share a high surrogate (😃 -> 😀😃), and Yjs turns the
+	// split halves into U+FFFD on every replica ([DS5]).
+	const { index, remove, insert } = simpleDiffString(prev, next);
 	const run = () => {
-		if (prev.length - start - end > 0) ytext.delete(start, prev.length - start - end);
-		if (next.length - start - end > 0) ytext.insert(start, next.slice(start, next.length - end));
+		if (remove > 0) ytext.delete(index, remove);
+		if (insert.length > 0) ytext.insert(index, insert);
 	};
 	if (ytext.doc) ytext.doc.transact(run, origin);
 	else run();

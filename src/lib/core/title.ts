@@ -1,3 +1,5 @@
+import { cutText, graphemeStart } from './text.js';
+
 /** What a session is called before anyone renames it. */
 export const untitledSession = 'New session';
 
@@ -5,7 +7,7 @@ const maxTitleLength = 80;
 
 /**
  * A session's title derived from its first message: the first non-empty line, whitespace
- * collapsed, cut at a word boundary near 80 characters.
+ * collapsed, cut between graphemes at a word boundary near 80 characters (UTF-16 units).
  */
 export function deriveTitle(firstMessage: string): string {
 	const line = firstMessage
@@ -14,7 +16,8 @@ export function deriveTitle(firstMessage: string): string {
 		.find((l) => l.length > 0);
 	if (!line) return untitledSession;
 	if (line.length <= maxTitleLength) return line;
-	const cut = line.slice(0, maxTitleLength);
-	const lastSpace = cut.lastIndexOf(' ');
-	return (lastSpace > maxTitleLength / 2 ? cut.slice(0, lastSpace) : cut) + '…';
+	const cut = cutText(line, maxTitleLength);
+	// A space almost always starts a grapheme; after a prepended mark (U+0600) it does not.
+	const lastSpace = graphemeStart(cut, cut.lastIndexOf(' '));
+	return (lastSpace > maxTitleLength / 2 ? cut.slice(0, lastSpace).trimEnd() : cut) + '…';
 }
