@@ -1,4 +1,5 @@
 import { test as base, expect, type Page } from '@playwright/test';
+import { cutText } from '../../src/lib/core/text.js';
 import { startTether, testKey, type TetherServer } from '../server/harness.js';
 
 /**
@@ -70,5 +71,5 @@ export async function send(page: Page, text: string): Promise<void> {
 	await box.press('Enter');
 	await expect(
 		page.getByRole('log', { name: 'Conversation' }).getByRole('article').last()
-	).toContainText(text.slice(0, 50));
+	).toContainText(cutText(text, 50));
 }
