@@ -9,7 +9,7 @@ import { sessionDoc } from '../../src/lib/core/doc-names.js';
 import * as shapes from '../../src/lib/core/shapes.js';
 import { SyncProvider } from '../../src/lib/sync/provider.js';
 import type { WebSocketConstructor } from '../../src/lib/sync/socket.js';
-import { createProject, expect, newSession, signIn, test } from './fixtures.js';
+import { createProject, expect, newSession, send, signIn, test } from './fixtures.js';
 
 const code = 'const answer: number = 42;\nfunction twice(n: number) {\n\treturn n * 2;\n}';
 const longLine = `const line = "${'x'.repeat(400)}";`;
@@ -105,6 +105,13 @@ test('[RD1] [RD3] [RD4] [RD5] [RD6] [RD8] [RD9] a hostile answer renders inert, 
 	const sessionId = page.url().split('/s/')[1] ?? '';
 	const log = page.getByRole('log', { name: 'Conversation' });
 	await expect(log).toContainText('No messages yet');
+
+	// [RD1] A person's own message is plain text, Markdown and HTML alike.
+	const typed = '# Not a heading\n**not bold** <b>not bold</b>';
+	await send(page, typed);
+	const mine = log.getByRole('article', { name: 'You' });
+	await expect(mine).toContainText('**not bold** <b>not bold</b>');
+	await expect(mine.locator('h1, h3, strong, b')).toHaveCount(0);
 	const title = await page.title();
 
 	// Another client streams the answer into the session, a few characters per update.
