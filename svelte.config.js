@@ -7,6 +7,30 @@ const config = {
 	kit: {
 		// A single-page app: the server serves build/app and falls back to index.html.
 		adapter: adapter({ pages: 'build/app', assets: 'build/app', fallback: 'index.html' }),
+		// The one source of the Content Security Policy. The build writes it, with the hash of
+		// SvelteKit's inline start script, into index.html's <meta http-equiv>; the server reads it
+		// from there and sends it as a header on every response (sync-server/http/csp.ts). Model
+		// output is sanitized Markdown; this is the second line of defence: no inline or remote
+		// script, no remote image (S10), requests and sockets only to this origin.
+		csp: {
+			mode: 'hash',
+			directives: {
+				'default-src': ['self'],
+				'script-src': ['self'],
+				// Svelte and virtua set inline styles; model output never carries a style (sanitized).
+				'style-src': ['self', 'unsafe-inline'],
+				'img-src': ['self', 'data:', 'blob:'],
+				'font-src': ['self'],
+				// 'self' covers ws: and wss: of this host (CSP Level 3) for the /sync sockets.
+				'connect-src': ['self'],
+				'worker-src': ['self'],
+				'manifest-src': ['self'],
+				'object-src': ['none'],
+				'frame-src': ['none'],
+				'base-uri': ['self'],
+				'form-action': ['self']
+			}
+		},
 		typescript: {
 			// Type-check the browser tests and benchmarks with the app.
 			config: (tsconfig) => {
