@@ -181,7 +181,6 @@ describe('memory', () => {
 		expect(result.report.toolCalls).toBe(turns);
 		expect(result.report.unmatchedToolResults).toBe(0);
 		// What stays is the conversation (about a tenth of the file), not the file or its lines.
-		console.log({ peak, kept, size, turns });
 		expect(peak).toBeLessThan(size / 4);
 		expect(kept).toBeLessThan(size / 4);
 	});
