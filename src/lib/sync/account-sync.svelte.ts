@@ -34,6 +34,8 @@ export class AccountSync {
 	// Not reactive on purpose: the status is recomputed explicitly when a provider reports.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	readonly #live = new Map<DocName, { provider: SyncProvider; refs: number }>();
+	/** Origin of every update applied from the server, live or caught up. */
+	readonly #fromServer = {};
 	#online = typeof navigator === 'undefined' ? true : navigator.onLine;
 	#cycle: Promise<void> | undefined;
 	#cycleAgain = false;
@@ -49,6 +51,7 @@ export class AccountSync {
 			this.#drop(name);
 			void this.#runCycle();
 		});
+		store.addRemoteOrigin(this.#fromServer);
 		this.#offOutbox = store.outbox.onChange(() => this.#refresh());
 		window.addEventListener('online', this.#onOnline);
 		window.addEventListener('offline', this.#onOffline);
@@ -68,6 +71,7 @@ export class AccountSync {
 			docName: name,
 			doc,
 			getToken: this.#tokens.get,
+			origin: this.#fromServer,
 			connect: this.#online,
 			onStatus: (status) => {
 				// Everything this tab changed so far has been sent and stored: confirm it.
@@ -77,7 +81,6 @@ export class AccountSync {
 			},
 			onFatal: (reason) => this.#onFatal(name, reason)
 		});
-		this.#store.addRemoteOrigin(provider);
 		this.#live.set(name, { provider, refs: 1 });
 		this.#refresh();
 	}
@@ -154,6 +157,7 @@ export class AccountSync {
 				store: this.#store,
 				url: this.#url,
 				getToken: this.#tokens.get,
+				origin: this.#fromServer,
 				isLive: (name) => this.#live.has(name) || name === accountDoc,
 				onProgress: (done, total) => {
 					this.progress = done < total && total > 3 ? { done, total } : undefined;

@@ -9,6 +9,8 @@ export interface CatchUpOptions {
 	store: DocStore;
 	url: string;
 	getToken: (options?: { renew: boolean }) => Promise<string>;
+	/** Origin of updates from the server, which the store counts as nothing to send. */
+	origin: object;
 	/** Documents with a live socket of their own: skipped here. */
 	isLive: (name: DocName) => boolean;
 	onProgress: (done: number, total: number) => void;
@@ -62,7 +64,13 @@ async function syncStored(options: CatchUpOptions, name: DocName): Promise<void>
 	try {
 		// Everything this device had of the document when the exchange began is what it confirms.
 		const version = options.store.outbox.version();
-		await syncOnce({ url: options.url, docName: name, doc, getToken: options.getToken });
+		await syncOnce({
+			url: options.url,
+			docName: name,
+			doc,
+			getToken: options.getToken,
+			origin: options.origin
+		});
 		await options.store.flush();
 		await options.store.outbox.confirm(name, version);
 	} catch (error) {

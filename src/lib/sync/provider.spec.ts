@@ -63,7 +63,7 @@ function stored(count: number): Uint8Array {
 const latest = () => FakeSocket.all.at(-1)!;
 
 async function provider(
-	options: { onFatal?: (r: FatalReason) => void; ackTimeoutMs?: number } = {}
+	options: { onFatal?: (r: FatalReason) => void; ackTimeoutMs?: number; origin?: object } = {}
 ) {
 	const statuses: SyncStatus[] = [];
 	const p = new SyncProvider({
@@ -128,6 +128,20 @@ describe('[CL] the sync provider', () => {
 		latest().deliver(encoding.toUint8Array(encoder));
 		expect(p.doc.getText('t').toString()).toBe('remote');
 		expect(latest().sent.length).toBe(before);
+		p.destroy();
+	});
+
+	it('[CL3] applies remote updates with the origin it was given, so a store can tell them from local edits', async () => {
+		const fromServer = {};
+		const origins: unknown[] = [];
+		const { p } = await provider({ origin: fromServer });
+		p.doc.on('update', (_update: Uint8Array, origin: unknown) => origins.push(origin));
+		handshake(p);
+		const other = new Y.Doc();
+		other.getText('t').insert(0, 'remote');
+		latest().deliver(step2Frame(other, new Uint8Array([0])));
+		expect(p.doc.getText('t').toString()).toBe('remote');
+		expect(origins).toEqual([fromServer]);
 		p.destroy();
 	});
 

@@ -48,6 +48,11 @@ export interface SyncProviderOptions {
 	onStatus?: (status: SyncStatus) => void;
 	onFatal?: (reason: FatalReason) => void;
 	onRetry?: (reason: RetriedReason) => void;
+	/**
+	 * Transaction origin for updates from the server (default: the provider). Sharing one lets a
+	 * store tell every server update apart from local edits.
+	 */
+	origin?: object;
 	/** Default true. */
 	connect?: boolean;
 	backoff?: Backoff;
@@ -78,6 +83,8 @@ export class SyncProvider {
 	readonly doc: Y.Doc;
 	readonly docName: DocName;
 	readonly awareness: awarenessProtocol.Awareness | null;
+	/** Transaction origin of the updates it applies from the server. */
+	readonly origin: object;
 	readonly #options: SyncProviderOptions;
 	readonly #WebSocket: WebSocketConstructor;
 	readonly #backoff: Backoff;
@@ -102,6 +109,7 @@ export class SyncProvider {
 		this.#options = options;
 		this.doc = options.doc;
 		this.docName = options.docName;
+		this.origin = options.origin ?? this;
 		this.#ownsAwareness = options.awareness === undefined;
 		this.awareness =
 			options.awareness === undefined
@@ -211,11 +219,11 @@ export class SyncProvider {
 				break;
 			}
 			case 'step2':
-				Y.applyUpdate(this.doc, frame.update, this);
+				Y.applyUpdate(this.doc, frame.update, this.origin);
 				this.#serverStep2 = true;
 				break;
 			case 'update':
-				Y.applyUpdate(this.doc, frame.update, this);
+				Y.applyUpdate(this.doc, frame.update, this.origin);
 				break;
 			case 'awareness':
 				if (this.awareness) {
@@ -270,7 +278,7 @@ export class SyncProvider {
 	}
 
 	#onLocalUpdate = (update: Uint8Array, origin: unknown) => {
-		if (origin === this) return;
+		if (origin === this.origin) return;
 		this.#send(updateFrame(update), 1);
 		this.#updateStatus();
 	};

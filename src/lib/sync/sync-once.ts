@@ -15,6 +15,8 @@ export interface SyncOnceOptions {
 	doc: Y.Doc;
 	getToken: (options?: { renew: boolean }) => Promise<string>;
 	WebSocketImpl?: WebSocketConstructor;
+	/** Transaction origin for updates from the server (see SyncProviderOptions). */
+	origin?: object;
 	/** Give up (and reject) after this long; default 30 s. */
 	timeoutMs?: number;
 }
