@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
-import type { MessageRow, ProjectRow, Role, SessionRow } from './rows.js';
+import * as answers from './answers.js';
+import type { AnswerStatus, BlockRow, MessageRow, ProjectRow, Role, SessionRow } from './rows.js';
 import * as shapes from './shapes.js';
 import { untitledSession } from './title.js';
 
@@ -49,15 +50,108 @@ export function sessionRows(projectId: string, projectDoc: Y.Doc): Projected<Ses
 
 export function messageRow(sessionId: string, seq: number, entry: Y.Map<unknown>): MessageRow {
 	const text = entry.get('text');
-	const role = entry.get('role');
-	return {
+	const role: Role = entry.get('role') === 'assistant' ? 'assistant' : 'user';
+	const row: MessageRow = {
 		id: asString(entry.get('id'), `${sessionId}:${seq}`),
 		sessionId,
 		seq,
-		role: role === 'assistant' ? 'assistant' : ('user' satisfies Role),
+		role,
 		text: text instanceof Y.Text ? text.toString() : '',
 		createdAt: asNumber(entry.get('createdAt'))
 	};
+	if (role === 'user') {
+		const ask = answers.askStatus(entry);
+		if (ask) {
+			row.ask = ask;
+			row.attempt = answers.attemptOf(entry);
+		}
+		return row;
+	}
+	return Object.assign(row, answerFields(entry, row.text));
+}
+
+const answerStatuses = new Set(['streaming', 'done', 'stopped', 'interrupted', 'failed']);
+
+/** What an answer entry adds to its row; anything malformed is left out, never thrown. */
+function answerFields(entry: Y.Map<unknown>, legacyText: string): Partial<MessageRow> {
+	const fields: Partial<MessageRow> = {};
+	const blocks = entry.get('blocks');
+	if (blocks instanceof Y.Array) {
+		fields.blocks = (blocks.toArray() as unknown[])
+			.filter((b): b is Y.Map<unknown> => b instanceof Y.Map)
+			.map(blockRow);
+		fields.text = fields.blocks
+			.flatMap((b) => (b.type === 'text' && b.text.length > 0 ? [b.text] : []))
+			.join('\n\n');
+	} else {
+		fields.text = legacyText;
+	}
+	const replyTo = entry.get('replyTo');
+	if (typeof replyTo === 'string') fields.replyTo = replyTo;
+	const status = entry.get('status');
+	if (typeof status === 'string' && answerStatuses.has(status)) {
+		fields.status = status as AnswerStatus;
+	}
+	const model = entry.get('model');
+	if (typeof model === 'string') fields.model = model;
+	const stopReason = entry.get('stopReason');
+	if (typeof stopReason === 'string') fields.stopReason = stopReason;
+	const usage = entry.get('usage');
+	if (isRecord(usage)) {
+		fields.usage = {
+			input: asNumber(usage.input),
+			output: asNumber(usage.output),
+			cacheRead: asNumber(usage.cacheRead),
+			cacheWrite: asNumber(usage.cacheWrite)
+		};
+	}
+	const error = entry.get('error');
+	if (isRecord(error) && typeof error.message === 'string') {
+		fields.error = { kind: asString(error.kind, 'unknown'), message: error.message };
+		if (typeof error.retryAfterSeconds === 'number') {
+			fields.error.retryAfterSeconds = error.retryAfterSeconds;
+		}
+	}
+	const notice = entry.get('notice');
+	if (typeof notice === 'string') fields.notice = notice;
+	return fields;
+}
+
+function blockRow(block: Y.Map<unknown>): BlockRow {
+	const type = block.get('type');
+	if (type === 'text') return { type, text: answers.blockText(block)?.toString() ?? '' };
+	if (type === 'thinking') {
+		const signature = block.get('signature');
+		return {
+			type,
+			thinking: answers.blockText(block)?.toString() ?? '',
+			...(typeof signature === 'string' ? { signature } : {})
+		};
+	}
+	if (type === 'tool_use') {
+		const status = block.get('status');
+		const row: BlockRow = {
+			type,
+			id: asString(block.get('id'), ''),
+			name: asString(block.get('name'), 'tool'),
+			input: block.get('input'),
+			status: status === 'done' || status === 'error' ? status : 'running'
+		};
+		const result = block.get('result');
+		if (result instanceof Y.Text) row.result = result.toString();
+		else if (typeof result === 'string') row.result = result;
+		if (block.get('isError') === true) row.isError = true;
+		const startedAt = block.get('startedAt');
+		if (typeof startedAt === 'number') row.startedAt = startedAt;
+		const endedAt = block.get('endedAt');
+		if (typeof endedAt === 'number') row.endedAt = endedAt;
+		return row;
+	}
+	return { type: 'other', raw: type === 'other' ? block.get('raw') : block.toJSON() };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function messageRows(sessionId: string, sessionDoc: Y.Doc, fromSeq = 0): MessageRow[] {

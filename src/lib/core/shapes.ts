@@ -111,6 +111,8 @@ export interface NewMessage {
 	role: Role;
 	text: string;
 	createdAt: number;
+	/** A person's message that asks for an answer (see answers.ts). */
+	ask?: 'waiting';
 }
 
 export function appendMessage(doc: Y.Doc, message: NewMessage): Y.Map<unknown> {
@@ -120,6 +122,10 @@ export function appendMessage(doc: Y.Doc, message: NewMessage): Y.Map<unknown> {
 		entry.set('role', message.role);
 		entry.set('createdAt', message.createdAt);
 		entry.set('text', new Y.Text(message.text));
+		if (message.ask) {
+			entry.set('ask', message.ask);
+			entry.set('attempt', 1);
+		}
 		messages(doc).push([entry]);
 	});
 	return entry;
