@@ -58,7 +58,11 @@ export interface NewAnswer {
 	createdAt: number;
 }
 
-/** Appends an empty, streaming answer; its blocks are added as they arrive. */
+/**
+ * Adds an empty, streaming answer right after the message it answers (and that message's earlier
+ * answers), so a message the person sent meanwhile stays after it: the document's order is the
+ * conversation's. Its blocks are added as they arrive.
+ */
 export function startAnswer(doc: Y.Doc, answer: NewAnswer): Y.Map<unknown> {
 	const entry = new Y.Map<unknown>();
 	doc.transact(() => {
@@ -69,9 +73,18 @@ export function startAnswer(doc: Y.Doc, answer: NewAnswer): Y.Map<unknown> {
 		entry.set('model', answer.model);
 		entry.set('status', 'streaming' satisfies AnswerStatus);
 		entry.set('blocks', new Y.Array<Y.Map<unknown>>());
-		messages(doc).push([entry]);
+		const list = messages(doc);
+		list.insert(answerPosition(list, answer.replyTo), [entry]);
 	});
 	return entry;
+}
+
+function answerPosition(list: Y.Array<Y.Map<unknown>>, replyTo: string): number {
+	const all = list.toArray();
+	let at = all.findIndex((m) => m.get('id') === replyTo);
+	if (at < 0) return all.length;
+	while (at + 1 < all.length && all[at + 1]!.get('replyTo') === replyTo) at++;
+	return at + 1;
 }
 
 export function blocksOf(answer: Y.Map<unknown>): Y.Array<Y.Map<unknown>> {

@@ -1,0 +1,44 @@
+import type { IncomingMessage } from 'node:http';
+import type { Database } from 'better-sqlite3';
+import type { Route } from '../http/api.js';
+import type { DocAccess } from './docs.js';
+import { RunManager } from './manager.js';
+import { listModels, ModelCache } from './models.js';
+import { createRunLog } from './run-log.js';
+import { runRoutes } from './routes.js';
+import { anthropicClient } from './upstream.js';
+
+export interface RunsOptions {
+	db: Database;
+	docs: DocAccess;
+	authenticateRequest: (req: IncomingMessage) => { accountId: string };
+	accountOfKey: (apiKey: string) => string | null;
+	defaultModel?: string;
+	idleMs: number;
+	log?: (message: string, error?: unknown) => void;
+}
+
+/** Claude runs on the server: the manager, its log, the model lists and the routes. */
+export function createRuns(options: RunsOptions): { routes: Route[]; manager: RunManager } {
+	const models = new ModelCache();
+	const manager = new RunManager({
+		docs: options.docs,
+		log: createRunLog(options.db),
+		models,
+		client: (apiKey, onRetryableStatus) => anthropicClient(apiKey, { onRetryableStatus }),
+		listModels,
+		defaultModel: options.defaultModel,
+		idleMs: options.idleMs,
+		onError: options.log
+	});
+	const routes = runRoutes({
+		runs: manager,
+		models,
+		client: (apiKey) => anthropicClient(apiKey),
+		listModels,
+		defaultModel: options.defaultModel,
+		authenticateRequest: options.authenticateRequest,
+		accountOfKey: options.accountOfKey
+	});
+	return { routes, manager };
+}

@@ -1,0 +1,378 @@
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { startFakeAnthropic, type FakeAnthropic } from '../../tests/fake-anthropic/index.js';
+import * as answers from '../../src/lib/core/answers.js';
+import { projectDoc, sessionDoc } from '../../src/lib/core/doc-names.js';
+import { messageRows } from '../../src/lib/core/projection.js';
+import type { MessageRow } from '../../src/lib/core/rows.js';
+import * as shapes from '../../src/lib/core/shapes.js';
+import { docKey, type DocKey } from '../storage/types.js';
+import type { DocAccess, HeldDoc } from './docs.js';
+import { RunManager } from './manager.js';
+import { listModels, ModelCache } from './models.js';
+import { createRunLog } from './run-log.js';
+import { anthropicClient } from './upstream.js';
+
+const key = 'sk-ant-test-runs';
+const account = 'acct';
+
+/** Documents in memory; `changes` counts stored changes, `failNext` makes the next one fail. */
+class MemoryDocs implements DocAccess {
+	readonly docs = new Map<DocKey, Y.Doc>();
+	changes = 0;
+	held = 0;
+	doc(key: DocKey): Y.Doc {
+		let doc = this.docs.get(key);
+		if (!doc) this.docs.set(key, (doc = new Y.Doc()));
+		return doc;
+	}
+	async open(key: DocKey): Promise<HeldDoc> {
+		const doc = this.doc(key);
+		this.held++;
+		return {
+			doc,
+			change: async (apply) => {
+				doc.transact(() => apply(doc), 'server');
+				this.changes++;
+			},
+			release: () => void this.held--
+		};
+	}
+}
+
+let fake: FakeAnthropic;
+let docs: MemoryDocs;
+let manager: RunManager;
+let db: Database.Database;
+let sessionCount = 0;
+
+beforeAll(async () => {
+	fake = await startFakeAnthropic({ keys: [key] });
+	process.env.ANTHROPIC_BASE_URL = fake.url;
+});
+afterAll(async () => {
+	await fake.close();
+});
+
+function makeManager(idleMs = 5000) {
+	db = new Database(':memory:');
+	docs = new MemoryDocs();
+	manager = new RunManager({
+		docs,
+		log: createRunLog(db),
+		models: new ModelCache(),
+		client: (apiKey, onRetryableStatus) => anthropicClient(apiKey, { onRetryableStatus }),
+		listModels,
+		idleMs,
+		writeIntervalMs: 10
+	});
+}
+
+afterEach(async () => {
+	await manager.close();
+	fake.reset();
+});
+
+/** A session in a project with project information, and a person's message waiting. */
+function session(text = 'Hello', info = 'Project notes') {
+	const sessionId = `s${++sessionCount}`;
+	const projectId = `p${sessionCount}`;
+	shapes.projectInfo(docs.doc(docKey(account, projectDoc(projectId)))).insert(0, info);
+	const doc = docs.doc(docKey(account, sessionDoc(sessionId)));
+	shapes.initSession(doc, projectId, 1);
+	const messageId = `m${sessionCount}`;
+	shapes.appendMessage(doc, { id: messageId, role: 'user', text, createdAt: 2, ask: 'waiting' });
+	return { sessionId, messageId, doc };
+}
+
+function rows(doc: Y.Doc): MessageRow[] {
+	return messageRows('s', doc);
+}
+
+async function answered(doc: Y.Doc, messageId: string): Promise<MessageRow> {
+	await expect
+		.poll(() => rows(doc).find((r) => r.id === messageId)?.ask, { timeout: 8000 })
+		.toBe('answered');
+	const answer = rows(doc).find((r) => r.replyTo === messageId);
+	if (!answer) throw new Error('no answer');
+	return answer;
+}
+
+const ask = (s: { sessionId: string; messageId: string }, attempt = 1) =>
+	manager.ask({ accountId: account, apiKey: key, attempt, ...s });
+
+describe('[RN] runs on the server', () => {
+	it('[RN1] streams the answer into the session document with usage, model and stop reason', async () => {
+		makeManager();
+		const s = session('Say hi');
+		fake.script({
+			blocks: [
+				{ type: 'thinking', thinking: 'Considering 🤔', signature: 'sig-1' },
+				{ type: 'text', text: 'Hi there 👋 שלום', deltas: ['Hi ', 'there 👋', ' שלום'] }
+			],
+			usage: { inputTokens: 12, outputTokens: 7 },
+			chunkBytes: 1
+		});
+		expect(await ask(s)).toEqual({ state: 'running' });
+		const answer = await answered(s.doc, s.messageId);
+		expect(answer).toMatchObject({
+			status: 'done',
+			text: 'Hi there 👋 שלום',
+			model: 'claude-sonnet-4-6',
+			stopReason: 'end_turn',
+			usage: { input: 12, output: 7 }
+		});
+		expect(answer.blocks?.[0]).toEqual({
+			type: 'thinking',
+			thinking: 'Considering 🤔',
+			signature: 'sig-1'
+		});
+		expect(docs.held).toBe(0);
+	});
+
+	it('[RN2] sends only this session’s history, with the project information as the system prompt', async () => {
+		makeManager();
+		const other = session('Other session secret');
+		await ask(other);
+		await answered(other.doc, other.messageId);
+		const s = session('Mine', 'Remember: tabs');
+		await ask(s);
+		await answered(s.doc, s.messageId);
+		const sent = fake.requestsTo('/v1/messages').at(-1)?.body as {
+			system: string;
+			messages: unknown[];
+			max_tokens: number;
+		};
+		expect(sent.system).toBe('Remember: tabs');
+		expect(sent.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'Mine' }] }]);
+		expect(JSON.stringify(sent)).not.toContain('Other session secret');
+		expect(sent.max_tokens).toBe(64_000);
+	});
+
+	it('[RN4] a history with a dangling tool_use is repaired before sending (R21)', async () => {
+		makeManager();
+		const s = session('first');
+		s.doc.transact(() => {
+			const a = answers.startAnswer(s.doc, {
+				id: 'old',
+				replyTo: s.messageId,
+				model: 'x',
+				createdAt: 3
+			});
+			answers.addBlock(a, { type: 'tool_use', id: 'toolu_dangling', name: 'read_file' });
+			answers.finishAnswer(a, { status: 'done' });
+			answers.setAsk(answers.findMessage(s.doc, s.messageId)!, 'answered');
+			shapes.appendMessage(s.doc, {
+				id: 'm-next',
+				role: 'user',
+				text: 'next',
+				createdAt: 4,
+				ask: 'waiting'
+			});
+		});
+		await ask({ sessionId: s.sessionId, messageId: 'm-next' });
+		const answer = await answered(s.doc, 'm-next');
+		expect(answer.status).toBe('done');
+		expect(fake.requestsTo('/v1/messages').at(-1)?.status).toBe(200);
+	});
+
+	it('[RN5] one run per message and attempt, however often it is asked (R22)', async () => {
+		makeManager();
+		const s = session();
+		fake.script({ delayMs: 20 });
+		const results = await Promise.allSettled([ask(s), ask(s), ask(s)]);
+		expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+		const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+		expect(refused.reason).toMatchObject({ status: 409, code: 'already_asked' });
+		await answered(s.doc, s.messageId);
+		await expect(ask(s)).rejects.toMatchObject({ status: 409 });
+		expect(fake.requestsTo('/v1/messages')).toHaveLength(1);
+		await expect(ask({ sessionId: s.sessionId, messageId: 'nope' })).rejects.toMatchObject({
+			status: 404,
+			code: 'message_not_found'
+		});
+	});
+
+	it('[RN6] a message sent while a run streams is queued and answered after it, in order', async () => {
+		makeManager();
+		const s = session('one');
+		fake.script({ delayMs: 30, blocks: [{ type: 'text', text: 'first answer' }] });
+		await ask(s);
+		shapes.appendMessage(s.doc, {
+			id: 'two',
+			role: 'user',
+			text: 'two',
+			createdAt: 5,
+			ask: 'waiting'
+		});
+		expect(await ask({ sessionId: s.sessionId, messageId: 'two' })).toEqual({ state: 'queued' });
+		expect(rows(s.doc).find((r) => r.id === 'two')?.ask).toBe('queued');
+		await answered(s.doc, 'two');
+		const order = rows(s.doc).map((r) => (r.role === 'user' ? r.id : `answer:${r.replyTo}`));
+		expect(order).toEqual(
+			[s.messageId, 'two', `answer:${s.messageId}`, 'answer:two'].sort(
+				(a, b) => order.indexOf(a) - order.indexOf(b)
+			)
+		);
+		const second = fake.requestsTo('/v1/messages')[1]?.body as { messages: unknown[] };
+		expect(second.messages).toHaveLength(3);
+	});
+
+	it('[RN7] Stop ends the upstream request and keeps the partial answer, marked stopped (R20)', async () => {
+		makeManager();
+		const s = session();
+		fake.script({
+			blocks: [{ type: 'text', text: 'a'.repeat(50), deltas: Array(50).fill('a') }],
+			delayMs: 40
+		});
+		await ask(s);
+		await expect
+			.poll(() => rows(s.doc).find((r) => r.replyTo)?.text.length ?? 0)
+			.toBeGreaterThan(0);
+		expect(manager.stop(account, s.sessionId)).toBe(true);
+		const answer = await answered(s.doc, s.messageId);
+		expect(answer.status).toBe('stopped');
+		expect(answer.text.length).toBeGreaterThan(0);
+		expect(answer.text.length).toBeLessThan(50);
+		await expect.poll(() => fake.openResponses()).toBe(0);
+		expect(fake.requestsTo('/v1/messages')[0]?.outcome).toBe('client-closed');
+	});
+
+	it.each([
+		[401, 'authentication'],
+		[402, 'billing'],
+		[500, 'api_error'],
+		[529, 'overloaded']
+	])(
+		'[RN8] an HTTP %i fails the run with words, kept as an answer with its error',
+		async (status, kind) => {
+			makeManager();
+			const s = session();
+			fake.failNext(status, { times: 3, endpoint: 'messages' });
+			await ask(s);
+			const answer = await answered(s.doc, s.messageId);
+			expect(answer.status).toBe('failed');
+			expect(answer.error?.kind).toBe(kind);
+			expect(answer.error?.message).toMatch(/\w+ \w+/);
+		}
+	);
+
+	it('[RN8] a 429 says how long to wait; the SDK retries once and no more (R17)', async () => {
+		makeManager();
+		const s = session();
+		fake.failNext({ status: 429, retryAfter: 0.05 }, { times: 5, endpoint: 'messages' });
+		await ask(s);
+		const answer = await answered(s.doc, s.messageId);
+		expect(answer.error).toMatchObject({ kind: 'rate_limit', retryAfterSeconds: 1 });
+		expect(fake.requestsTo('/v1/messages')).toHaveLength(2);
+	});
+
+	it.each([
+		['error-event', 'overloaded'],
+		['close', 'cut_short'],
+		['reset', 'network']
+	] as const)(
+		'[RN9] a stream broken by %s keeps the partial answer, interrupted, never retried (R18)',
+		async (how, kind) => {
+			makeManager();
+			const s = session();
+			fake.script({
+				blocks: [
+					{ type: 'text', text: 'partial words here', deltas: ['partial ', 'words ', 'here'] }
+				],
+				interrupt: { how, afterEvent: 4 }
+			});
+			await ask(s);
+			const answer = await answered(s.doc, s.messageId);
+			expect(answer.status).toBe('interrupted');
+			expect(answer.error?.kind).toBe(kind);
+			expect(answer.text).toContain('partial');
+			expect(fake.requestsTo('/v1/messages')).toHaveLength(1);
+		}
+	);
+
+	it('[RN10] a stream that stalls after its headers ends after the idle time (R19)', async () => {
+		makeManager(300);
+		const s = session();
+		fake.script({
+			blocks: [{ type: 'text', text: 'before the stall' }],
+			interrupt: { how: 'stall', afterEvent: 3 }
+		});
+		await ask(s);
+		const answer = await answered(s.doc, s.messageId);
+		expect(answer).toMatchObject({ status: 'interrupted', error: { kind: 'stall' } });
+		await expect.poll(() => fake.openResponses()).toBe(0);
+	});
+
+	it('[RN8] a key the API refuses fails the run in words even when the model list cannot be read', async () => {
+		makeManager();
+		const s = session();
+		fake.failNext(401, { times: 3, endpoint: 'any' });
+		await ask(s);
+		const answer = await answered(s.doc, s.messageId);
+		expect(answer).toMatchObject({ status: 'failed', error: { kind: 'authentication' } });
+	});
+
+	it('[RN11] shutdown ends a running answer interrupted, and recovery ends what a crash left running', async () => {
+		makeManager();
+		const s = session();
+		fake.script({
+			blocks: [{ type: 'text', text: 'x'.repeat(40), deltas: Array(40).fill('x') }],
+			delayMs: 50
+		});
+		await ask(s);
+		await expect
+			.poll(() => rows(s.doc).find((r) => r.replyTo)?.text.length ?? 0)
+			.toBeGreaterThan(0);
+		await manager.close();
+		expect(rows(s.doc).find((r) => r.replyTo)).toMatchObject({
+			status: 'interrupted',
+			error: { kind: 'server_restart' }
+		});
+
+		// A crash: the log says running, the document says streaming; a new manager ends it.
+		const crashed = session('again');
+		const log = createRunLog(db);
+		log.claim({
+			accountId: account,
+			sessionId: crashed.sessionId,
+			messageId: crashed.messageId,
+			attempt: 1
+		});
+		crashed.doc.transact(() => {
+			answers.setAsk(answers.findMessage(crashed.doc, crashed.messageId)!, 'running');
+			answers.startAnswer(crashed.doc, {
+				id: 'ans',
+				replyTo: crashed.messageId,
+				model: 'x',
+				createdAt: 1
+			});
+		});
+		log.set(
+			{
+				accountId: account,
+				sessionId: crashed.sessionId,
+				messageId: crashed.messageId,
+				attempt: 1
+			},
+			'running',
+			'ans'
+		);
+		const again = new RunManager({
+			docs,
+			log,
+			models: new ModelCache(),
+			client: (apiKey) => anthropicClient(apiKey),
+			listModels,
+			idleMs: 1000
+		});
+		await again.recover();
+		expect(rows(crashed.doc).find((r) => r.id === 'ans')).toMatchObject({
+			status: 'interrupted',
+			error: { kind: 'server_restart' }
+		});
+		expect(rows(crashed.doc).find((r) => r.id === crashed.messageId)?.ask).toBe('answered');
+		expect(log.unfinished()).toEqual([]);
+	});
+});

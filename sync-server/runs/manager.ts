@@ -1,0 +1,329 @@
+import { randomBytes } from 'node:crypto';
+import type * as Y from 'yjs';
+import * as answers from '../../src/lib/core/answers.js';
+import { projectDoc, sessionDoc } from '../../src/lib/core/doc-names.js';
+import { buildHistory } from '../../src/lib/core/history.js';
+import { messageRows } from '../../src/lib/core/projection.js';
+import * as shapes from '../../src/lib/core/shapes.js';
+import { HttpError } from '../http/api.js';
+import { docKey, type DocKey } from '../storage/types.js';
+import { AnswerWriter } from './answer-writer.js';
+import type { DocAccess, HeldDoc } from './docs.js';
+import { abortErrors, describeRunError, type AbortReason } from './errors.js';
+import type { RunError } from '../../src/lib/core/rows.js';
+import { defaultModel, fallbackMaxTokens, type ModelCache, type OfferedModel } from './models.js';
+import type { RunLog } from './run-log.js';
+import { streamAnswer } from './stream-answer.js';
+import type Anthropic from '@anthropic-ai/sdk';
+
+export interface RunRequest {
+	accountId: string;
+	/** Kept in memory for this run only; never stored or logged. */
+	apiKey: string;
+	sessionId: string;
+	messageId: string;
+	attempt: number;
+}
+
+export interface RunManagerOptions {
+	docs: DocAccess;
+	log: RunLog;
+	models: ModelCache;
+	/** A client for one person's key (the configured upstream). */
+	client: (
+		apiKey: string,
+		onRetryableStatus: (status: number, headers: Headers) => void
+	) => Anthropic;
+	listModels: (client: Anthropic) => Promise<OfferedModel[]>;
+	defaultModel?: string;
+	/** A stream silent for this long is given up (R19). */
+	idleMs: number;
+	/** Streamed text is written in batches this far apart. */
+	writeIntervalMs?: number;
+	onError?: (message: string, error?: unknown) => void;
+}
+
+interface Run extends RunRequest {
+	controller: AbortController;
+	reason: AbortReason | undefined;
+	done: Promise<void>;
+}
+
+/** Queued and running runs of one session: they answer in order, one at a time. */
+interface SessionRuns {
+	running: Run | undefined;
+	queue: RunRequest[];
+}
+
+export const newAnswerId = () => randomBytes(12).toString('base64url');
+
+/**
+ * Runs on the server: accepted once per message and attempt (R22), one at a time per session in
+ * the order asked, written into the session document as they stream, ended in words however they
+ * end, and never left running (Stop, stalls, shutdown, and a restart after kill -9 all end them).
+ */
+export class RunManager {
+	readonly #options: RunManagerOptions;
+	readonly #sessions = new Map<DocKey, SessionRuns>();
+	#closing = false;
+
+	constructor(options: RunManagerOptions) {
+		this.#options = options;
+	}
+
+	/** Accepts a run for a person's message; refuses in words what it cannot run. */
+	async ask(request: RunRequest): Promise<{ state: 'running' | 'queued' }> {
+		if (this.#closing)
+			throw new HttpError(503, 'shutting_down', 'The server is restarting: ask again in a moment');
+		const key = docKey(request.accountId, sessionDoc(request.sessionId));
+		const held = await this.#open(key);
+		try {
+			const entry = answers.findMessage(held.doc, request.messageId);
+			if (!entry || entry.get('role') !== 'user') {
+				throw new HttpError(404, 'message_not_found', 'That message is not on the server (yet)');
+			}
+			const ask = answers.askStatus(entry);
+			const attempt = answers.attemptOf(entry);
+			if (ask !== 'waiting' || attempt !== request.attempt) {
+				throw new HttpError(
+					409,
+					'already_asked',
+					'That message was already answered or is being answered'
+				);
+			}
+			// Synchronous from here to the claim: a second request for the same message gets 409.
+			if (!this.#options.log.claim(request)) {
+				throw new HttpError(
+					409,
+					'already_asked',
+					'That message was already answered or is being answered'
+				);
+			}
+			const session = this.#session(key);
+			const state = session.running ? 'queued' : 'running';
+			session.queue.push(request);
+			await held.change(() => answers.setAsk(entry, 'queued'));
+			this.#next(key);
+			return { state };
+		} finally {
+			held.release();
+		}
+	}
+
+	/** Stop: ends the running run of the session (R20); queued ones still follow. */
+	stop(accountId: string, sessionId: string, messageId?: string): boolean {
+		const run = this.#sessions.get(docKey(accountId, sessionDoc(sessionId)))?.running;
+		if (!run || (messageId && run.messageId !== messageId)) return false;
+		this.#abort(run, 'stop');
+		return true;
+	}
+
+	/** Shutdown: every running run ends interrupted with its partial answer, queued ones wait again. */
+	async close(): Promise<void> {
+		this.#closing = true;
+		const pending: Promise<void>[] = [];
+		for (const [key, session] of this.#sessions) {
+			const queued = session.queue.splice(0);
+			pending.push(this.#requeue(key, queued));
+			if (session.running) {
+				this.#abort(session.running, 'shutdown');
+				pending.push(session.running.done);
+			}
+		}
+		await Promise.all(pending);
+	}
+
+	/** After a crash: runs the log says were running end interrupted, queued ones wait again. */
+	async recover(): Promise<void> {
+		for (const run of this.#options.log.unfinished()) {
+			const key = docKey(run.accountId, sessionDoc(run.sessionId));
+			try {
+				const held = await this.#options.docs.open(key);
+				try {
+					await held.change((doc) => {
+						const entry = answers.findMessage(doc, run.messageId);
+						if (run.state === 'running' && run.answerId) {
+							const answer = answers.findMessage(doc, run.answerId);
+							if (answer?.get('status') === 'streaming') {
+								answers.finishAnswer(answer, {
+									status: 'interrupted',
+									error: abortErrors.shutdown
+								});
+							}
+							if (entry) answers.setAsk(entry, 'answered');
+						} else if (entry && answers.askStatus(entry) !== 'answered') {
+							answers.setAsk(entry, 'waiting');
+						}
+					});
+				} finally {
+					held.release();
+				}
+				// A queued run asked again gets a fresh claim under the same attempt.
+				if (run.state === 'queued') this.#options.log.forget(run);
+				else this.#options.log.set(run, 'ended');
+			} catch (error) {
+				// The session is gone (deleted): nothing to mark.
+				this.#options.log.forget(run);
+				this.#options.onError?.('recovering an unfinished run failed', error);
+			}
+		}
+	}
+
+	#session(key: DocKey): SessionRuns {
+		let session = this.#sessions.get(key);
+		if (!session) {
+			session = { running: undefined, queue: [] };
+			this.#sessions.set(key, session);
+		}
+		return session;
+	}
+
+	#next(key: DocKey): void {
+		const session = this.#sessions.get(key);
+		if (!session || session.running || this.#closing) return;
+		const request = session.queue.shift();
+		if (!request) {
+			this.#sessions.delete(key);
+			return;
+		}
+		const run: Run = {
+			...request,
+			controller: new AbortController(),
+			reason: undefined,
+			done: Promise.resolve()
+		};
+		session.running = run;
+		run.done = this.#execute(key, run)
+			.catch((error: unknown) => this.#options.onError?.('a run failed', error))
+			.finally(() => {
+				session.running = undefined;
+				this.#next(key);
+			});
+	}
+
+	async #execute(key: DocKey, run: Run): Promise<void> {
+		const options = this.#options;
+		const held = await this.#open(key);
+		try {
+			let writer: AnswerWriter | undefined;
+			const client = options.client(run.apiKey, (status, headers) =>
+				writer?.setNotice(retryNotice(status, headers))
+			);
+			let listingError: unknown;
+			const models = await options.models
+				.get(run.accountId, () => options.listModels(client))
+				.catch((error: unknown) => {
+					listingError = error;
+					return [] as OfferedModel[];
+				});
+			const meta = shapes.sessionMeta(held.doc);
+			const chosen = meta.get('model');
+			const model =
+				models.find((m) => m.id === chosen) ??
+				(typeof chosen === 'string' ? undefined : defaultModel(models, options.defaultModel));
+			const modelId = model?.id ?? (typeof chosen === 'string' ? chosen : options.defaultModel);
+			const system = await this.#projectInformation(run.accountId, meta.get('projectId'));
+			const history = buildHistory(messageRows(run.sessionId, held.doc), run.messageId);
+			const answerId = newAnswerId();
+			await held.change((doc) => {
+				const entry = answers.findMessage(doc, run.messageId);
+				if (entry) answers.setAsk(entry, 'running');
+				answers.startAnswer(doc, {
+					id: answerId,
+					replyTo: run.messageId,
+					model: modelId ?? 'unknown',
+					createdAt: Date.now()
+				});
+			});
+			this.#options.log.set(run, 'running', answerId);
+			const answer = new AnswerWriter(held, answerId, options.writeIntervalMs);
+			writer = answer;
+			const markAnswered = (doc: Y.Doc) => {
+				const entry = answers.findMessage(doc, run.messageId);
+				if (entry) answers.setAsk(entry, 'answered');
+			};
+			if (!modelId || history.length === 0) {
+				const error: RunError = !modelId
+					? listingError
+						? describeRunError(listingError)
+						: { kind: 'no_model', message: 'No model is available to this API key.' }
+					: { kind: 'empty', message: 'There is nothing to answer yet.' };
+				await answer.finish({ status: 'failed', error }, markAnswered);
+				return;
+			}
+			const streamed = await streamAnswer({
+				client,
+				params: {
+					model: modelId,
+					max_tokens: model?.maxTokens ?? fallbackMaxTokens,
+					messages: history as Anthropic.MessageParam[],
+					...(system ? { system } : {})
+				},
+				writer: answer,
+				controller: run.controller,
+				reason: () => run.reason,
+				abort: (reason) => this.#abort(run, reason),
+				idleMs: options.idleMs
+			});
+			await answer.finish(streamed.end, markAnswered);
+		} finally {
+			this.#options.log.set(run, 'ended');
+			held.release();
+		}
+	}
+
+	async #projectInformation(accountId: string, projectId: unknown): Promise<string> {
+		if (typeof projectId !== 'string') return '';
+		let held: HeldDoc;
+		try {
+			held = await this.#options.docs.open(docKey(accountId, projectDoc(projectId)));
+		} catch {
+			return '';
+		}
+		try {
+			return shapes.projectInfo(held.doc).toString().trim();
+		} finally {
+			held.release();
+		}
+	}
+
+	#abort(run: Run, reason: AbortReason): void {
+		run.reason ??= reason;
+		run.controller.abort();
+	}
+
+	async #requeue(key: DocKey, queued: RunRequest[]): Promise<void> {
+		if (queued.length === 0) return;
+		try {
+			const held = await this.#options.docs.open(key);
+			try {
+				await held.change((doc) => {
+					for (const request of queued) {
+						const entry = answers.findMessage(doc, request.messageId);
+						if (entry) answers.setAsk(entry, 'waiting');
+					}
+				});
+			} finally {
+				held.release();
+			}
+		} finally {
+			for (const request of queued) this.#options.log.forget(request);
+		}
+	}
+
+	async #open(key: DocKey): Promise<HeldDoc> {
+		try {
+			return await this.#options.docs.open(key);
+		} catch {
+			throw new HttpError(404, 'session_not_found', 'That session does not exist or was deleted');
+		}
+	}
+}
+
+function retryNotice(status: number, headers: Headers): string {
+	const wait = Number(headers.get('retry-after'));
+	const when = Number.isFinite(wait) && wait > 0 ? ` in ${Math.ceil(wait)} s` : '';
+	if (status === 429) return `The API is rate limiting this key: trying again${when}.`;
+	if (status === 529) return `Claude is overloaded: trying again${when}.`;
+	return `The API had a problem (${status}): trying again${when}.`;
+}

@@ -1,0 +1,34 @@
+import Anthropic from '@anthropic-ai/sdk';
+
+export interface UpstreamOptions {
+	/** The SDK is about to wait and retry after this status (429, 5xx, 529): tell the person. */
+	onRetryableStatus?: (status: number, headers: Headers) => void;
+	/** Time allowed for response headers per attempt (the SDK's timeout). */
+	timeoutMs?: number;
+}
+
+/**
+ * A client for the one configured upstream (`ANTHROPIC_BASE_URL`, else the real API), used for one
+ * person's request with their key. Redirects are refused, so the key goes nowhere else (S7). The
+ * SDK's retry policy is the only retry layer (R17), limited to one retry: a person is waiting,
+ * and a retry storm helps nobody.
+ */
+export function anthropicClient(apiKey: string, options: UpstreamOptions = {}): Anthropic {
+	const observe = options.onRetryableStatus;
+	return new Anthropic({
+		apiKey,
+		maxRetries: 1,
+		timeout: options.timeoutMs ?? 60_000,
+		logLevel: 'off',
+		fetchOptions: { redirect: 'error' },
+		fetch: observe
+			? async (url, init) => {
+					const response = await fetch(url, init);
+					if (response.status === 429 || response.status >= 500) {
+						observe(response.status, response.headers);
+					}
+					return response;
+				}
+			: undefined
+	});
+}
