@@ -205,9 +205,11 @@ export class RunManager {
 		const options = this.#options;
 		const held = await this.#open(key);
 		try {
-			let writer: AnswerWriter | undefined;
+			const answerId = newAnswerId();
+			// Notices before the answer exists (while listing models) have nowhere to go: dropped.
+			const answer = new AnswerWriter(held, answerId, options.writeIntervalMs);
 			const client = options.client(run.apiKey, (status, headers) =>
-				writer?.setNotice(retryNotice(status, headers))
+				answer.setNotice(retryNotice(status, headers))
 			);
 			let listingError: unknown;
 			const models = await options.models
@@ -224,7 +226,6 @@ export class RunManager {
 			const modelId = model?.id ?? (typeof chosen === 'string' ? chosen : options.defaultModel);
 			const system = await this.#projectInformation(run.accountId, meta.get('projectId'));
 			const history = buildHistory(messageRows(run.sessionId, held.doc), run.messageId);
-			const answerId = newAnswerId();
 			await held.change((doc) => {
 				const entry = answers.findMessage(doc, run.messageId);
 				if (entry) answers.setAsk(entry, 'running');
@@ -236,8 +237,6 @@ export class RunManager {
 				});
 			});
 			this.#options.log.set(run, 'running', answerId);
-			const answer = new AnswerWriter(held, answerId, options.writeIntervalMs);
-			writer = answer;
 			const markAnswered = (doc: Y.Doc) => {
 				const entry = answers.findMessage(doc, run.messageId);
 				if (entry) answers.setAsk(entry, 'answered');

@@ -1,0 +1,171 @@
+import type { Browser, Page } from '@playwright/test';
+import {
+	createProject,
+	expect,
+	newSession,
+	openProject,
+	send,
+	signIn,
+	syncStatus,
+	test
+} from './fixtures.js';
+import { markersInBrowser, markersInDir } from './leftovers.js';
+
+/*
+ * [LS10] [SY70] A deletion leaves no byte of what was deleted (R16): not in the server's files
+ * (after a restart and after kill -9), not in the IndexedDB of the device that deleted, of a
+ * device that had it open, or of a device that was offline and came back.
+ */
+
+async function device(browser: Browser, apiKey: string): Promise<Page> {
+	const page = await (await browser.newContext()).newPage();
+	await signIn(page, apiKey);
+	return page;
+}
+
+async function openSession(page: Page, project: string, title: string): Promise<void> {
+	await openProject(page, project);
+	await page.getByRole('region', { name: 'Sessions' }).getByRole('link', { name: title }).click();
+	await expect(page.getByRole('log', { name: 'Conversation' })).toBeVisible();
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test('[LS10] a deleted session leaves no byte of its titles, messages or drafts anywhere', async ({
+	browser,
+	apiKey,
+	tether
+}) => {
+	const title = 'Zebratitle 🦓 שלום';
+	const gone = [title, 'Quokkabody', 'Okapirename ✨', 'Narwhaldraft', 'Wombatoffline'];
+	const a = await device(browser, apiKey);
+	await createProject(a, 'Zoo');
+	await newSession(a);
+	await send(a, 'Keptsession stays');
+	await newSession(a);
+	await send(a, `${title}\nQuokkabody`);
+	const sessions = a.getByRole('region', { name: 'Sessions' });
+	await sessions
+		.getByRole('listitem')
+		.filter({ hasText: title })
+		.getByRole('button', { name: 'Session options' })
+		.click();
+	await a.getByRole('menuitem', { name: 'Rename' }).click();
+	const dialog = a.getByRole('dialog', { name: 'Rename session' });
+	await dialog.getByRole('textbox', { name: 'Name' }).fill('Okapirename ✨');
+	await dialog.getByRole('button', { name: 'Save' }).click();
+	await a.getByRole('textbox', { name: 'Message' }).fill('Narwhaldraft');
+	await expect(syncStatus(a)).toHaveText('Synced');
+
+	const b = await device(browser, apiKey);
+	await openSession(b, 'Zoo', 'Okapirename ✨');
+	await expect(b.getByRole('textbox', { name: 'Message' })).toHaveValue('Narwhaldraft');
+	const c = await device(browser, apiKey);
+	await openSession(c, 'Zoo', 'Okapirename ✨');
+	await expect(syncStatus(c)).toHaveText('Synced');
+	await c.context().setOffline(true);
+	await expect(syncStatus(c)).toHaveText('Offline');
+	await c.getByRole('textbox', { name: 'Message' }).fill('Wombatoffline');
+
+	// The scans can see the markers while they exist.
+	expect(markersInDir(tether.dataDir, gone)).toEqual(expect.arrayContaining([title, 'Quokkabody']));
+	expect(await markersInBrowser(b, gone)).toEqual(expect.arrayContaining([title, 'Narwhaldraft']));
+
+	await sessions.getByRole('link', { name: 'Okapirename ✨' }).click({ button: 'right' });
+	await a.getByRole('menuitem', { name: 'Delete session' }).click();
+	await a.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+	await expect(sessions.getByRole('link', { name: 'Okapirename ✨' })).toHaveCount(0);
+	await expect(b.getByRole('heading', { name: 'Session not found' })).toBeVisible();
+	await expect(syncStatus(a)).toHaveText('Synced');
+	await expect(syncStatus(b)).toHaveText('Synced');
+
+	expect(markersInDir(tether.dataDir, gone)).toEqual([]);
+	expect(await markersInBrowser(a, gone)).toEqual([]);
+	expect(await markersInBrowser(b, gone)).toEqual([]);
+	// The survivor is still there, so the scans still see what exists.
+	expect(markersInDir(tether.dataDir, ['Keptsession'])).toEqual(['Keptsession']);
+	expect(await markersInBrowser(a, ['Keptsession'])).toEqual(['Keptsession']);
+
+	await tether.restart();
+	expect(markersInDir(tether.dataDir, gone)).toEqual([]);
+	await tether.kill9();
+	await tether.restart();
+	expect(markersInDir(tether.dataDir, gone)).toEqual([]);
+
+	// The device that was offline comes back: it drops its copy, offline draft included.
+	await c.context().setOffline(false);
+	await expect(c.getByRole('heading', { name: 'Session not found' })).toBeVisible({
+		timeout: 15_000
+	});
+	await expect(syncStatus(c)).toHaveText('Synced', { timeout: 15_000 });
+	expect(await markersInBrowser(c, gone)).toEqual([]);
+	expect(markersInDir(tether.dataDir, gone)).toEqual([]);
+});
+
+test('[LS10] a deleted project leaves no byte of its name, information or sessions anywhere', async ({
+	browser,
+	apiKey,
+	tether
+}) => {
+	const name = 'Ibexproject 🐐 مرحبا';
+	const gone = [name, 'Lynxinfo', 'Tapirmessage', 'Gecko renamed'];
+	const a = await device(browser, apiKey);
+	await createProject(a, 'Keptproject');
+	await createProject(a, 'Gecko renamed');
+	const projects = a.getByRole('navigation', { name: 'Projects' });
+	await projects
+		.getByRole('listitem')
+		.filter({ hasText: 'Gecko renamed' })
+		.getByRole('button', { name: 'Project options' })
+		.click();
+	await a.getByRole('menuitem', { name: 'Rename' }).click();
+	const dialog = a.getByRole('dialog', { name: 'Rename project' });
+	await dialog.getByRole('textbox', { name: 'Name' }).fill(name);
+	await dialog.getByRole('button', { name: 'Save' }).click();
+	await expect(a.getByRole('heading', { level: 1, name, exact: true })).toBeVisible();
+	await a.getByRole('textbox', { name: 'Project information' }).fill('Lynxinfo');
+	await newSession(a);
+	await send(a, 'Tapirmessage');
+	await expect(syncStatus(a)).toHaveText('Synced');
+
+	const b = await device(browser, apiKey);
+	await openProject(b, name);
+	await expect(b.getByRole('textbox', { name: 'Project information' })).toHaveValue('Lynxinfo');
+	const c = await device(browser, apiKey);
+	await openSession(c, name, 'Tapirmessage');
+	await expect(syncStatus(c)).toHaveText('Synced');
+	await c.context().setOffline(true);
+	await expect(syncStatus(c)).toHaveText('Offline');
+
+	expect(markersInDir(tether.dataDir, gone)).toEqual(expect.arrayContaining([name, 'Lynxinfo']));
+
+	await projects
+		.getByRole('listitem')
+		.filter({ hasText: name })
+		.getByRole('button', { name: 'Project options' })
+		.click();
+	await a.getByRole('menuitem', { name: 'Delete project' }).click();
+	await a.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+	await expect(projects.getByRole('link', { name })).toHaveCount(0);
+	await expect(
+		b.getByRole('navigation', { name: 'Projects' }).getByRole('link', { name })
+	).toHaveCount(0);
+	await expect(syncStatus(a)).toHaveText('Synced');
+	await expect(syncStatus(b)).toHaveText('Synced');
+
+	expect(markersInDir(tether.dataDir, gone)).toEqual([]);
+	expect(await markersInBrowser(a, gone)).toEqual([]);
+	expect(await markersInBrowser(b, gone)).toEqual([]);
+	expect(markersInDir(tether.dataDir, ['Keptproject'])).toEqual(['Keptproject']);
+
+	await tether.kill9();
+	await tether.restart();
+	expect(markersInDir(tether.dataDir, gone)).toEqual([]);
+
+	await c.context().setOffline(false);
+	await expect(
+		c.getByRole('navigation', { name: 'Projects' }).getByRole('link', { name })
+	).toHaveCount(0, { timeout: 15_000 });
+	await expect(syncStatus(c)).toHaveText('Synced', { timeout: 15_000 });
+	expect(await markersInBrowser(c, gone)).toEqual([]);
+});
