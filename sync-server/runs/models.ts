@@ -1,17 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
+import type { OfferedModel } from '../../src/lib/core/models.js';
 
-/** A model as the app offers it: never a retired one. */
-export interface OfferedModel {
-	id: string;
-	displayName: string;
-	deprecated: boolean;
-	line: string | null;
-	/** The context window, for the context meter. */
-	maxInputTokens: number | null;
-	/** The most an answer may be, sent as `max_tokens`. */
-	maxTokens: number | null;
-	createdAt: string;
-}
+export { defaultModel, type OfferedModel } from '../../src/lib/core/models.js';
 
 /** Every model the key may use, newest first, retired ones left out. */
 export async function listModels(client: Anthropic): Promise<OfferedModel[]> {
@@ -31,23 +21,6 @@ export async function listModels(client: Anthropic): Promise<OfferedModel[]> {
 		if (models.length >= 1000) break;
 	}
 	return models.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-}
-
-/**
- * The model for a session that did not choose one: `TETHER_DEFAULT_MODEL` when the key may use it,
- * else the newest active model of the sonnet line, else the newest active one.
- */
-export function defaultModel(
-	models: OfferedModel[],
-	configured?: string
-): OfferedModel | undefined {
-	const active = models.filter((m) => !m.deprecated);
-	return (
-		models.find((m) => m.id === configured) ??
-		active.find((m) => m.line === 'sonnet') ??
-		active[0] ??
-		models[0]
-	);
 }
 
 /** `max_tokens` when the API did not say: enough for a long answer, accepted by every model. */

@@ -69,7 +69,13 @@ export async function send(
 	if (text.trim().length === 0) throw new InvalidInputError('Message is empty.');
 	await store.change(sessionDoc(id), (session) => {
 		session.transact(() => {
-			shapes.appendMessage(session, { id: newId(), role: 'user', text, createdAt: now });
+			shapes.appendMessage(session, {
+				id: newId(),
+				role: 'user',
+				text,
+				createdAt: now,
+				ask: 'waiting'
+			});
 			const draft = shapes.draft(session);
 			draft.delete(0, draft.length);
 		});

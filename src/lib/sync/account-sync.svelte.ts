@@ -4,6 +4,7 @@ import { syncStatusText, type SyncStatusText } from '../core/sync-status.js';
 import type { DocStore } from '../store/doc-store.js';
 import { catchUp } from './catch-up.js';
 import { sendDeletions } from './deletions.js';
+import { RunRequests } from './run-requests.js';
 import { SyncProvider, type FatalReason } from './provider.js';
 import { SignInRequiredError, type TokenSource } from './tokens.js';
 
@@ -28,6 +29,8 @@ export class AccountSync {
 	/** This device holds changes the server has not confirmed (edits, deletions, backlog). */
 	pendingChanges = $state(false);
 
+	/** Asks the server to answer waiting messages, and to stop. */
+	readonly runs: RunRequests;
 	readonly #store: DocStore;
 	readonly #tokens: TokenSource;
 	readonly #url: string;
@@ -47,6 +50,11 @@ export class AccountSync {
 		this.#store = store;
 		this.#tokens = tokens;
 		this.#url = url;
+		this.runs = new RunRequests({
+			token: () => tokens.get(),
+			apiKey: tokens.apiKey,
+			onProblem: (message) => (this.problem = message)
+		});
 		this.#offPurged = store.onPurged((name) => {
 			this.#drop(name);
 			void this.#runCycle();
@@ -74,9 +82,12 @@ export class AccountSync {
 			origin: this.#fromServer,
 			connect: this.#online,
 			onStatus: (status) => {
-				// Everything this tab changed so far has been sent and stored: confirm it.
-				if (status === 'synced')
+				if (status === 'synced') {
+					// Everything this tab changed so far has been sent and stored: confirm it, and ask
+					// for answers to messages the server now has.
 					void this.#store.outbox.confirm(name, this.#store.outbox.version());
+					this.runs.check(name, doc);
+				}
 				this.#refresh();
 			},
 			onFatal: (reason) => this.#onFatal(name, reason)
@@ -158,6 +169,7 @@ export class AccountSync {
 				url: this.#url,
 				getToken: this.#tokens.get,
 				origin: this.#fromServer,
+				onSynced: (name, doc) => this.runs.check(name, doc),
 				isLive: (name) => this.#live.has(name) || name === accountDoc,
 				onProgress: (done, total) => {
 					this.progress = done < total && total > 3 ? { done, total } : undefined;

@@ -1,3 +1,4 @@
+import type * as Y from 'yjs';
 import { isDocName, type DocName } from '../core/doc-names.js';
 import type { DocStore } from '../store/doc-store.js';
 import { syncOnce, SyncFatalError } from './sync-once.js';
@@ -11,6 +12,8 @@ export interface CatchUpOptions {
 	getToken: (options?: { renew: boolean }) => Promise<string>;
 	/** Origin of updates from the server, which the store counts as nothing to send. */
 	origin: object;
+	/** A document is stored on the server as this device has it. */
+	onSynced?: (name: DocName, doc: Y.Doc) => void;
 	/** Documents with a live socket of their own: skipped here. */
 	isLive: (name: DocName) => boolean;
 	onProgress: (done: number, total: number) => void;
@@ -73,6 +76,7 @@ async function syncStored(options: CatchUpOptions, name: DocName): Promise<void>
 		});
 		await options.store.flush();
 		await options.store.outbox.confirm(name, version);
+		options.onSynced?.(name, doc);
 	} catch (error) {
 		if (error instanceof SyncFatalError && error.reason === 'deleted') {
 			options.store.release(name);

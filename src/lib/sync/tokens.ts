@@ -39,6 +39,9 @@ export class TokenSource {
 		return this.#pending;
 	};
 
+	/** The key itself, for the few requests that carry it (a run, the model list). */
+	apiKey = async (): Promise<string> => (await this.#credentialsOnce()).apiKey;
+
 	async #get(renew: boolean): Promise<string> {
 		if (this.#refused) throw this.#refused;
 		const { apiKey } = await this.#credentialsOnce();
