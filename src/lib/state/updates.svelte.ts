@@ -22,10 +22,13 @@ class AppUpdates {
 		const workbox = new Workbox(scriptUrl);
 		this.#workbox = workbox;
 		workbox.addEventListener('waiting', () => (this.available = true));
-		workbox.addEventListener('controlling', (event) => {
+		// A page loaded without a service worker runs the code it just fetched: the first worker
+		// taking control changes nothing. A page that had one and gets another (another tab's
+		// Reload let a new version take over) runs the old code.
+		const hadController = navigator.serviceWorker.controller !== null;
+		workbox.addEventListener('controlling', () => {
 			if (this.#reloading) location.reload();
-			// Another tab's Reload let a new version take over: this tab runs the old code.
-			else if (event.isUpdate || event.isExternal) this.available = true;
+			else if (hadController) this.available = true;
 		});
 		workbox.register().catch((error: unknown) => {
 			// Without a service worker the app still works online; it just won't open offline.
