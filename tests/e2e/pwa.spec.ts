@@ -163,7 +163,7 @@ test.describe('[PW] install and offline', () => {
 		await expect(syncStatus(page)).toHaveText('Synced', { timeout: 20_000 });
 	});
 
-	test('[PW3] offline, the sign-in screen says a new key needs the network', async ({ page }) => {
+	test('[PW5] offline, the sign-in screen says a new key needs the network', async ({ page }) => {
 		await page.goto('/');
 		await expect(page.getByRole('textbox', { name: 'Anthropic API key' })).toBeVisible();
 		await whenControlled(page);
@@ -176,7 +176,7 @@ test.describe('[PW] install and offline', () => {
 		await page.context().setOffline(false);
 	});
 
-	test('[PW1] the New session shortcut opens a new session in the project worked in last', async ({
+	test('[PW7] the New session shortcut opens a new session in the project worked in last', async ({
 		page,
 		apiKey
 	}) => {
