@@ -79,13 +79,25 @@ describe('[PW9] HTTPS when TLS_CERT and TLS_KEY are set', () => {
 		);
 	});
 
-	test('[PW9] a missing file or a key of another certificate stops the server with a sentence', async () => {
-		const other = selfSigned(dir, 'mismatch');
-		await expect(
-			startTether({ env: { TLS_CERT: path.join(dir, 'absent.crt'), TLS_KEY: files.key } })
-		).rejects.toThrow(/TLS_CERT: cannot read ".*absent\.crt" \(ENOENT\)/);
-		await expect(
-			startTether({ env: { TLS_CERT: files.cert, TLS_KEY: other.key } })
-		).rejects.toThrow(/TLS_KEY is not the private key of the certificate in TLS_CERT/);
-	});
+	// Each case starts a server process that must fail; on a busy machine that takes seconds.
+	test(
+		'[PW9] a missing certificate file stops the server with a sentence',
+		{ timeout: 60_000 },
+		async () => {
+			await expect(
+				startTether({ env: { TLS_CERT: path.join(dir, 'absent.crt'), TLS_KEY: files.key } })
+			).rejects.toThrow(/TLS_CERT: cannot read ".*absent\.crt" \(ENOENT\)/);
+		}
+	);
+
+	test(
+		'[PW9] a key of another certificate stops the server with a sentence',
+		{ timeout: 60_000 },
+		async () => {
+			const other = selfSigned(dir, 'mismatch');
+			await expect(
+				startTether({ env: { TLS_CERT: files.cert, TLS_KEY: other.key } })
+			).rejects.toThrow(/TLS_KEY is not the private key of the certificate in TLS_CERT/);
+		}
+	);
 });
