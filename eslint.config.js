@@ -41,6 +41,13 @@ export default ts.config(
 		}
 	},
 	{
+		// SvelteKit builds the service worker apart from the app, with the web worker's types.
+		files: ['src/service-worker.ts'],
+		languageOptions: {
+			parserOptions: { projectService: false, project: './tsconfig.sw.json' }
+		}
+	},
+	{
 		// The pure core runs in the browser and on the server: no adapters, no UI.
 		files: ['src/lib/core/**/*.ts'],
 		rules: {

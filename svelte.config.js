@@ -1,12 +1,15 @@
 import adapter from '@sveltejs/adapter-static';
 import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 
+// Where the built app goes. The update test builds a second version beside the first.
+const appOut = process.env.TETHER_APP_OUT || 'build/app';
+
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
 	preprocess: vitePreprocess(),
 	kit: {
 		// A single-page app: the server serves build/app and falls back to index.html.
-		adapter: adapter({ pages: 'build/app', assets: 'build/app', fallback: 'index.html' }),
+		adapter: adapter({ pages: appOut, assets: appOut, fallback: 'index.html' }),
 		// The one source of the Content Security Policy. The build writes it, with the hash of
 		// SvelteKit's inline start script, into index.html's <meta http-equiv>; the server reads it
 		// from there and sends it as a header on every response (sync-server/http/csp.ts). Model
@@ -31,6 +34,12 @@ const config = {
 				'form-action': ['self']
 			}
 		},
+		// The service worker (src/service-worker.ts) is registered through workbox-window, which
+		// tells the app when a new version waits, so SvelteKit must not register it itself.
+		serviceWorker: { register: false },
+		// The version names the service worker's precache. A build may set it (the update test
+		// does); else SvelteKit gives each build its own.
+		...(process.env.TETHER_BUILD_ID ? { version: { name: process.env.TETHER_BUILD_ID } } : {}),
 		typescript: {
 			// Type-check the browser tests and benchmarks with the app.
 			config: (tsconfig) => {

@@ -1,3 +1,5 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,6 +43,39 @@ function parseCount(name: string, raw: string | undefined, fallback: number, uni
 	return value;
 }
 
+/**
+ * Checks TLS_CERT and TLS_KEY before the server starts, so a wrong path or a key that belongs to
+ * another certificate stops it with a sentence instead of a stack trace.
+ */
+function checkTls(certPath: string, keyPath: string): { cert: string; key: string } {
+	const read = (name: string, file: string) => {
+		try {
+			return fs.readFileSync(file);
+		} catch (error) {
+			const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+			throw new ConfigError(`${name}: cannot read "${file}" (${reason})`);
+		}
+	};
+	let certificate: X509Certificate;
+	try {
+		certificate = new X509Certificate(read('TLS_CERT', certPath));
+	} catch (error) {
+		if (error instanceof ConfigError) throw error;
+		throw new ConfigError(`TLS_CERT: "${certPath}" is not a PEM certificate`);
+	}
+	let privateKey;
+	try {
+		privateKey = createPrivateKey(read('TLS_KEY', keyPath));
+	} catch (error) {
+		if (error instanceof ConfigError) throw error;
+		throw new ConfigError(`TLS_KEY: "${keyPath}" is not a PEM private key`);
+	}
+	if (!certificate.checkPrivateKey(privateKey)) {
+		throw new ConfigError('TLS_KEY is not the private key of the certificate in TLS_CERT');
+	}
+	return { cert: certPath, key: keyPath };
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 	const cert = env.TLS_CERT;
 	const key = env.TLS_KEY;
@@ -55,7 +90,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		appDir: path.resolve(env.TETHER_APP_DIR || path.join(here, '..', '..', 'app')),
 		secret: env.TETHER_SECRET || undefined,
 		defaultModel: env.TETHER_DEFAULT_MODEL || undefined,
-		tls: cert && key ? { cert, key } : undefined,
+		tls: cert && key ? checkTls(cert, key) : undefined,
 		allowedOrigins: (env.TETHER_ALLOWED_ORIGINS ?? '')
 			.split(',')
 			.map((o) => o.trim())

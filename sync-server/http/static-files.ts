@@ -17,7 +17,9 @@ const types: Record<string, string> = {
 
 /**
  * Serves the built single-page app. Unknown paths get index.html so deep links work;
- * hashed assets under _app/immutable are cached forever, everything else is revalidated.
+ * hashed assets under _app/immutable are cached forever, everything else is revalidated:
+ * `no-cache` on service-worker.js, the manifest and index.html is what lets a new version of
+ * the app be found (the service worker's update check, PW4).
  */
 export function serveStatic(appDir: string) {
 	const root = path.resolve(appDir);

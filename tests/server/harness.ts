@@ -77,8 +77,11 @@ export interface TetherServer {
 	stop(): Promise<void>;
 	/** SIGKILL: no shutdown code runs. */
 	kill9(): Promise<void>;
-	/** Starts again on the same port with the same data directory and environment. */
-	restart(): Promise<void>;
+	/**
+	 * Starts again on the same port with the same data directory and environment; `env` changes
+	 * the environment from now on (e.g. another TETHER_APP_DIR: a new version of the app).
+	 */
+	restart(env?: Record<string, string>): Promise<void>;
 	/** Stops the server and removes what the harness created. */
 	close(): Promise<void>;
 }
@@ -228,8 +231,9 @@ export async function startTether(options: StartOptions = {}): Promise<TetherSer
 		},
 		stop: () => signalAndWait('SIGTERM'),
 		kill9: () => signalAndWait('SIGKILL'),
-		async restart() {
+		async restart(changes) {
 			await signalAndWait('SIGTERM');
+			Object.assign(env, changes);
 			await launch();
 		},
 		async close() {

@@ -50,6 +50,11 @@ export const sendMessage = (projectId: string, id: string, text: string) =>
 export const queries = {
 	projects: async (): Promise<ProjectRow[]> =>
 		(await store().db.projects.toArray()).sort((a, b) => a.createdAt - b.createdAt),
+	/** The project with the latest session activity, else the first one (the "New session" shortcut). */
+	recentProjectId: async (): Promise<string | undefined> => {
+		const latest = await store().db.sessions.orderBy('lastActivity').last();
+		return latest?.projectId ?? (await queries.projects())[0]?.id;
+	},
 	sessions: async (projectId: string): Promise<SessionRow[]> => {
 		const rows = await store().db.sessions.where('projectId').equals(projectId).toArray();
 		return rows.sort((a, b) => b.lastActivity - a.lastActivity || b.createdAt - a.createdAt);
