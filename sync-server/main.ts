@@ -37,6 +37,9 @@ const server = createHttpServer(config, [
 ]);
 sync.attach(server);
 
+// Scrubs of deletions that a crash interrupted finish before anything is served (R16).
+await registry.recover();
+
 server.listen(config.port, config.host, () => {
 	const { port } = server.address() as AddressInfo;
 	const scheme = config.tls ? 'https' : 'http';

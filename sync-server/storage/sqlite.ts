@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { foldUpdates } from './compact.js';
+import { compactUpdates } from '../../src/lib/core/compaction.js';
 import { splitDocKey, type Changes, type DocKey, type DocStorage } from './types.js';
 import type { DocName } from '../../src/lib/core/doc-names.js';
 import { changeSeqFloor } from './change-seq.js';
@@ -56,12 +56,19 @@ CREATE TABLE IF NOT EXISTS doc_changes (
 	UNIQUE (account_id, doc_name)
 );
 CREATE INDEX IF NOT EXISTS doc_changes_by_account ON doc_changes (account_id, seq);
+-- Documents whose log holds a deletion that has not been scrubbed out of the files yet (ids only).
+CREATE TABLE IF NOT EXISTS doc_scrubs (
+	account_id TEXT NOT NULL,
+	doc_name TEXT NOT NULL,
+	PRIMARY KEY (account_id, doc_name)
+);
 `;
 
 interface PendingAppend {
 	accountId: string;
 	docName: string;
 	update: Uint8Array;
+	scrub: boolean;
 	resolve: (result: { logLength: number }) => void;
 	reject: (error: unknown) => void;
 }
@@ -69,6 +76,8 @@ interface PendingAppend {
 export interface SqliteStorageOptions {
 	/** Called when a stored update cannot be applied while compacting (it is then dropped). */
 	onBadUpdate?: (key: DocKey, error: unknown) => void;
+	/** Called after each group commit with the number of appends it carried (tests, [ST8]). */
+	onCommit?: (appends: number) => void;
 }
 
 /** DocStorage on better-sqlite3. Its calls are synchronous, so each method is atomic. */
@@ -118,6 +127,15 @@ export function createSqliteStorage(
 		),
 		cursor: db.prepare<[], { seq: number }>(
 			"SELECT seq FROM sqlite_sequence WHERE name = 'doc_changes'"
+		),
+		markScrub: db.prepare<[string, string]>(
+			'INSERT OR IGNORE INTO doc_scrubs (account_id, doc_name) VALUES (?, ?)'
+		),
+		clearScrub: db.prepare<[string, string]>(
+			'DELETE FROM doc_scrubs WHERE account_id = ? AND doc_name = ?'
+		),
+		scrubs: db.prepare<[], { account_id: string; doc_name: string }>(
+			'SELECT account_id, doc_name FROM doc_scrubs'
 		)
 	};
 
@@ -132,9 +150,10 @@ export function createSqliteStorage(
 	// still resolves only after that commit; a deleted document's append fails on its own.
 	let batch: PendingAppend[] = [];
 	const appendBatch = db.transaction((items: PendingAppend[]) =>
-		items.map(({ accountId, docName, update }) => {
+		items.map(({ accountId, docName, update, scrub }) => {
 			if (q.isDeleted.get(accountId, docName)) return new Error('document is deleted');
 			q.insertUpdate.run(accountId, docName, update);
+			if (scrub) q.markScrub.run(accountId, docName);
 			q.touch.run(changeSeqFloor(), accountId, docName, 0);
 			return q.logLength.get(accountId, docName)?.n ?? 0;
 		})
@@ -149,6 +168,7 @@ export function createSqliteStorage(
 			for (const item of items) item.reject(error);
 			return;
 		}
+		options.onCommit?.(items.length);
 		items.forEach((item, i) => {
 			const result = results[i]!;
 			if (result instanceof Error) item.reject(result);
@@ -156,23 +176,35 @@ export function createSqliteStorage(
 		});
 	};
 
-	const compact = db.transaction((key: DocKey) => {
+	const compact = db.transaction((key: DocKey, scrub: boolean) => {
 		const { accountId, docName } = splitDocKey(key);
+		if (scrub) q.clearScrub.run(accountId, docName);
 		const { snapshot, log } = loadRows(accountId, docName);
 		const last = log.at(-1);
 		if (!last) return;
 		const parts = [...(snapshot ? [snapshot.data] : []), ...log.map((row) => row.data)];
-		const folded = foldUpdates(parts, (error) => options.onBadUpdate?.(key, error));
+		const folded = compactUpdates(parts, {
+			onBadUpdate: (error) => options.onBadUpdate?.(key, error)
+		});
 		q.putSnapshot.run(accountId, docName, folded);
 		q.deleteLogUpTo.run(accountId, docName, last.seq);
 	});
 
+	// Zeroed pages (secure_delete) are in the WAL now; copying them into the main file and
+	// truncating the WAL removes the last copies of the old bytes from both files.
+	const checkpoint = () => db.pragma('wal_checkpoint(TRUNCATE)');
+
 	const purge = db.transaction((accountId: string, docName: string) => {
 		q.deleteLog.run(accountId, docName);
 		q.deleteSnapshot.run(accountId, docName);
+		q.clearScrub.run(accountId, docName);
 		q.tombstone.run(accountId, docName, Date.now());
 		q.touch.run(changeSeqFloor(), accountId, docName, 1);
 	});
+
+	// A crash after a scrub's commit but before its checkpoint leaves old pages in the main file:
+	// checkpointing once at start finishes it before anything is served.
+	checkpoint();
 
 	const changesSince = db.transaction((accountId: string, since: number): Changes => {
 		const cursor = q.cursor.get()?.seq ?? 0;
@@ -194,22 +226,26 @@ export function createSqliteStorage(
 			const parts = log.map((row) => new Uint8Array(row.data));
 			return snapshot ? [new Uint8Array(snapshot.data), ...parts] : parts;
 		},
-		append(key, update) {
+		append(key, update, appendOptions) {
 			const { accountId, docName } = splitDocKey(key);
+			const scrub = appendOptions?.scrub ?? false;
 			return new Promise((resolve, reject) => {
 				if (batch.length === 0) setImmediate(flush);
-				batch.push({ accountId, docName, update, resolve, reject });
+				batch.push({ accountId, docName, update, scrub, resolve, reject });
 			});
 		},
-		async compact(key) {
-			compact(key);
+		async compact(key, compactOptions) {
+			const scrub = compactOptions?.scrub ?? false;
+			compact(key, scrub);
+			if (scrub) checkpoint();
+		},
+		async pendingScrubs() {
+			return q.scrubs.all().map((row) => `${row.account_id}/${row.doc_name}` as DocKey);
 		},
 		async purge(key) {
 			const { accountId, docName } = splitDocKey(key);
 			purge(accountId, docName);
-			// Zeroed pages are in the WAL now; copying them into the main file and truncating the WAL
-			// removes the last copies of the old bytes from both files.
-			db.pragma('wal_checkpoint(TRUNCATE)');
+			checkpoint();
 		},
 		async isDeleted(key) {
 			const { accountId, docName } = splitDocKey(key);
