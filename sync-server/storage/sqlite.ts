@@ -147,30 +147,56 @@ export function createSqliteStorage(
 
 	// Group commit: appends requested in the same turn of the event loop (across documents and
 	// connections) share one transaction, so one fsync covers them all instead of one each. Each
-	// still resolves only after that commit; a deleted document's append fails on its own.
+	// still resolves only after that commit; a deleted document's append fails on its own. Each
+	// document in a batch is checked for a tombstone and moved forward in the change feed once.
 	let batch: PendingAppend[] = [];
-	const appendBatch = db.transaction((items: PendingAppend[]) =>
-		items.map(({ accountId, docName, update, scrub }) => {
-			if (q.isDeleted.get(accountId, docName)) return new Error('document is deleted');
+	// Log lengths counted once and then kept up to date, so an append needs no count query. A
+	// cache only: cleared when it grows large, recounted on demand.
+	const logLengths = new Map<string, number>();
+	interface BatchDoc {
+		id: string;
+		accountId: string;
+		docName: string;
+		deleted: boolean;
+		length: number;
+	}
+	const appendBatch = db.transaction((items: PendingAppend[]) => {
+		const docs = new Map<string, BatchDoc>();
+		const results = items.map(({ accountId, docName, update, scrub }) => {
+			const id = `${accountId}/${docName}`;
+			let doc = docs.get(id);
+			if (!doc) {
+				const deleted = q.isDeleted.get(accountId, docName) !== undefined;
+				const length = logLengths.get(id) ?? q.logLength.get(accountId, docName)?.n ?? 0;
+				doc = { id, accountId, docName, deleted, length };
+				docs.set(id, doc);
+			}
+			if (doc.deleted) return new Error('document is deleted');
 			q.insertUpdate.run(accountId, docName, update);
 			if (scrub) q.markScrub.run(accountId, docName);
-			q.touch.run(changeSeqFloor(), accountId, docName, 0);
-			return q.logLength.get(accountId, docName)?.n ?? 0;
-		})
-	);
+			return ++doc.length;
+		});
+		const seq = changeSeqFloor();
+		for (const doc of docs.values()) {
+			if (!doc.deleted) q.touch.run(seq, doc.accountId, doc.docName, 0);
+		}
+		return { results, docs: [...docs.values()] };
+	});
 	const flush = () => {
 		const items = batch;
 		batch = [];
-		let results: Array<number | Error>;
+		let committed: ReturnType<typeof appendBatch>;
 		try {
-			results = appendBatch(items);
+			committed = appendBatch(items);
 		} catch (error) {
 			for (const item of items) item.reject(error);
 			return;
 		}
 		options.onCommit?.(items.length);
+		if (logLengths.size > 10_000) logLengths.clear();
+		for (const doc of committed.docs) if (!doc.deleted) logLengths.set(doc.id, doc.length);
 		items.forEach((item, i) => {
-			const result = results[i]!;
+			const result = committed.results[i]!;
 			if (result instanceof Error) item.reject(result);
 			else item.resolve({ logLength: result });
 		});
@@ -188,6 +214,7 @@ export function createSqliteStorage(
 		});
 		q.putSnapshot.run(accountId, docName, folded);
 		q.deleteLogUpTo.run(accountId, docName, last.seq);
+		logLengths.delete(key);
 	});
 
 	// Zeroed pages (secure_delete) are in the WAL now; copying them into the main file and
@@ -195,6 +222,7 @@ export function createSqliteStorage(
 	const checkpoint = () => db.pragma('wal_checkpoint(TRUNCATE)');
 
 	const purge = db.transaction((accountId: string, docName: string) => {
+		logLengths.delete(`${accountId}/${docName}`);
 		q.deleteLog.run(accountId, docName);
 		q.deleteSnapshot.run(accountId, docName);
 		q.clearScrub.run(accountId, docName);

@@ -34,7 +34,7 @@ export class SharedDoc {
 	/** Applied and relayed, append not yet durable. */
 	readonly #inflight = new Set<{ update: Uint8Array; durable: Promise<unknown> }>();
 	// Presence has its own little doc, so the content doc can be rebuilt without touching it.
-	readonly awareness = new awarenessProtocol.Awareness(new Y.Doc());
+	readonly awareness: awarenessProtocol.Awareness;
 	/** Each peer with the awareness client ids it announced, removed when it leaves. */
 	readonly peers = new Map<Peer, Set<number>>();
 
@@ -44,7 +44,8 @@ export class SharedDoc {
 		updates: Uint8Array[],
 		readonly onBadUpdate?: (error: unknown) => void
 	) {
-		this.#doc = replayUpdates(updates, { onBadUpdate: (error) => onBadUpdate?.(error) });
+		this.#doc = replayUpdates(updates, { guid: key, onBadUpdate: (error) => onBadUpdate?.(error) });
+		this.awareness = new awarenessProtocol.Awareness(new Y.Doc({ guid: `${key}#presence` }));
 		this.#doc.on('update', this.#onUpdate);
 		// The server has no presence of its own.
 		this.awareness.setLocalState(null);
@@ -106,7 +107,10 @@ export class SharedDoc {
 
 	/** Replaces the content by `updates` (storage, then what is still in flight). */
 	rebuild(updates: Uint8Array[]): void {
-		const next = replayUpdates(updates, { onBadUpdate: (error) => this.onBadUpdate?.(error) });
+		const next = replayUpdates(updates, {
+			guid: this.key,
+			onBadUpdate: (error) => this.onBadUpdate?.(error)
+		});
 		this.#doc.off('update', this.#onUpdate);
 		this.#doc.destroy();
 		this.#doc = next;

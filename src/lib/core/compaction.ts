@@ -6,6 +6,8 @@ export interface ReplayOptions {
 	 * update never costs the rest of the document. Without it the error propagates.
 	 */
 	onBadUpdate?: (error: unknown, index: number) => void;
+	/** The doc's guid; given, Yjs does not generate one (a few dozen random draws per doc). */
+	guid?: string;
 }
 
 /**
@@ -15,7 +17,7 @@ export interface ReplayOptions {
  * deletion purges rely on. The caller owns the doc and destroys it.
  */
 export function replayUpdates(updates: Iterable<Uint8Array>, options: ReplayOptions = {}): Y.Doc {
-	const doc = new Y.Doc({ gc: true });
+	const doc = new Y.Doc({ gc: true, guid: options.guid ?? 'replay' });
 	let index = 0;
 	for (const update of updates) {
 		try {
