@@ -233,6 +233,15 @@ describe('[ST] the sqlite storage file', () => {
 		store.close();
 	});
 
+	it('[ST7] the database is opened for durable commits: WAL with synchronous = FULL, secure_delete on', async () => {
+		const db = openDatabase(sqliteDir());
+		expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+		// 2 is FULL: each commit is fsynced before append() resolves (OFF is 0, NORMAL 1).
+		expect(db.pragma('synchronous', { simple: true })).toBe(2);
+		expect(db.pragma('secure_delete', { simple: true })).toBe(1);
+		db.close();
+	});
+
 	it('[ST7] stored updates survive closing and reopening the file', async () => {
 		const dir = sqliteDir();
 		const first = createSqliteStorage(openDatabase(dir));
@@ -248,5 +257,54 @@ describe('[ST] the sqlite storage file', () => {
 				.toString()
 		).toBe('durable');
 		second.close();
+	});
+
+	it('[ST8] a burst of appends over many documents in one turn is one commit; the next turn another', async () => {
+		const commits: number[] = [];
+		const store = createSqliteStorage(openDatabase(sqliteDir()), {
+			onCommit: (appends) => commits.push(appends)
+		});
+		const burst = Array.from({ length: 30 }, (_, i) =>
+			store.append(
+				docKey('acct-a', `session.b${i % 10}`),
+				textUpdate(new Y.Doc(), (t) => t.insert(0, `${i}`))
+			)
+		);
+		const results = await Promise.all(burst);
+		expect(commits).toEqual([30]);
+		// Each still learns its own document's log length.
+		expect(results.map((r) => r.logLength).slice(0, 10)).toEqual(Array(10).fill(1));
+		expect(results.map((r) => r.logLength).slice(20)).toEqual(Array(10).fill(3));
+		await store.append(
+			a,
+			textUpdate(new Y.Doc(), (t) => t.insert(0, 'later'))
+		);
+		expect(commits).toEqual([30, 1]);
+		store.close();
+	});
+
+	it('[ST9] a scrub marks the document in the same commit and clears the mark when it compacts', async () => {
+		const dir = sqliteDir();
+		const store = createSqliteStorage(openDatabase(dir));
+		const doc = new Y.Doc();
+		await store.append(
+			a,
+			textUpdate(doc, (t) => t.insert(0, 'SCRUB-MARKER-' + 'w'.repeat(3000)))
+		);
+		await store.append(
+			a,
+			textUpdate(doc, (t) => t.delete(0, 3013)),
+			{ scrub: true }
+		);
+		store.close();
+		// A crash before the scrub: the next start still knows it is owed.
+		const reopened = createSqliteStorage(openDatabase(dir));
+		expect(await reopened.pendingScrubs()).toEqual([a]);
+		await reopened.compact(a, { scrub: true });
+		expect(await reopened.pendingScrubs()).toEqual([]);
+		for (const file of fs.readdirSync(dir).filter((f) => f.startsWith('tether.db'))) {
+			expect(fs.readFileSync(path.join(dir, file)).includes('SCRUB-MARKER')).toBe(false);
+		}
+		reopened.close();
 	});
 });
