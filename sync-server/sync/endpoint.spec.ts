@@ -223,7 +223,11 @@ describe('[SY] the sync endpoint', () => {
 		encoding.writeVarUint(encoder, 0);
 		encoding.writeVarUint8Array(encoder, Y.encodeStateVector(new Y.Doc()));
 		c.ws.send(encoding.toUint8Array(encoder));
-		await new Promise((resolve) => setTimeout(resolve, 30));
+		// A ping's pong comes back after the server has read the frame sent before it.
+		await new Promise<void>((resolve) => {
+			c.ws.once('pong', () => resolve());
+			c.ws.ping();
+		});
 		expect(c.frames).toHaveLength(0);
 		release();
 		await vi.waitFor(() => expect(c.frames.some((f) => f[0] === 0 && f[1] === 1)).toBe(true));

@@ -157,11 +157,13 @@ describe('[SY] the document registry', () => {
 
 	it('[SY5] a newcomer during a slow store and unload sees the latest state (R10)', async () => {
 		const storage = createMemoryStorage();
+		let release = () => {};
+		const gate = new Promise<void>((resolve) => (release = resolve));
 		const slow: DocStorage = {
 			...storage,
-			append: async (k, u) => {
-				await new Promise((resolve) => setTimeout(resolve, 30));
-				return storage.append(k, u);
+			append: async (k, u, o) => {
+				await gate;
+				return storage.append(k, u, o);
 			}
 		};
 		const registry = new DocRegistry(slow, { unloadAfterMs: 0, compactAfter: 100 });
@@ -169,9 +171,13 @@ describe('[SY] the document registry', () => {
 		const shared = await registry.join(key, a);
 		const stored = registry.store(shared, a, edit('latest'));
 		registry.leave(shared, a);
-		const newcomer = await registry.join(key, peer());
+		// The unload is due now, but waits for the append in flight; the newcomer waits behind it.
+		const joining = registry.join(key, peer());
+		release();
+		const newcomer = await joining;
 		await stored;
 		expect(newcomer.doc.getText('t').toString()).toBe('latest');
+		expect(await storage.load(key)).toHaveLength(1);
 		await registry.close();
 	});
 

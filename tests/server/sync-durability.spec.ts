@@ -126,6 +126,9 @@ function writer(name: string, docName: `session.${string}`) {
 	const timer = setInterval(() => items.push([`${name}:${pushed++}`]), 4);
 	return {
 		provider,
+		get pushed() {
+			return pushed;
+		},
 		/** The items the server has confirmed as stored, as of now. */
 		acknowledged: () =>
 			Array.from({ length: pushed - provider.unsyncedCount }, (_, i) => `${name}:${i}`),
@@ -149,7 +152,9 @@ describe('[SY] kill -9 at random moments while clients write', () => {
 			const leaver = writer(`gone${round}`, docName);
 			const alone = writer(`alone${round}`, `session.alone${round}`);
 			await Promise.all([leaver.provider.whenSynced, alone.provider.whenSynced]);
-			await new Promise((resolve) => setTimeout(resolve, 50 + Math.floor(random() * 400)));
+			// The crash comes after a seeded number of further items, not after a fixed time.
+			const target = alone.pushed + 10 + Math.floor(random() * 90);
+			await waitFor(() => alone.pushed >= target, { message: 'the writers to write' });
 			for (const w of [leaver, ...stayers])
 				for (const item of w.acknowledged()) acknowledged.add(item);
 			aloneAcknowledged.push(alone.acknowledged());
