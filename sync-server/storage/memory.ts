@@ -62,7 +62,7 @@ export function createMemoryStorage(): DocStorage {
 				rows.filter(([, e]) => e.deleted === deleted).map(([key]) => splitDocKey(key).docName);
 			return { cursor: seq, changed: pick(false), deleted: pick(true) };
 		},
-		close() {
+		async close() {
 			docs.clear();
 		}
 	};

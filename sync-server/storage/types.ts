@@ -43,7 +43,8 @@ export interface DocStorage {
 	isDeleted(key: DocKey): Promise<boolean>;
 	/** Which of this account's documents changed or were deleted after `since`. */
 	changesSince(accountId: string, since: number): Promise<Changes>;
-	close(): void;
+	/** Waits for the writes already requested, then lets go of the files. */
+	close(): Promise<void>;
 }
 
 export function docKey(accountId: string, docName: DocName): DocKey {
