@@ -14,14 +14,15 @@ export interface SqliteStorageOptions {
 	/** Called after each group commit with the number of appends it carried (tests, [ST8]). */
 	onCommit?: (appends: number) => void;
 	/**
-	 * How long an idle writer gathers appends before committing them. A commit costs about the
-	 * same for one append as for twenty (pages written to the WAL, the fsync), so a short wait
-	 * cuts the server's CPU per update; it delays acknowledgements, never relays.
+	 * Commits start at most this often; appends requested in between gather into the next one. A
+	 * commit costs about the same for one append as for twenty (pages written to the WAL, the
+	 * fsync), so this bounds the writer's work under load; it delays acknowledgements, never
+	 * relays. 0 commits as soon as the writer is free.
 	 */
-	commitDelayMs?: number;
+	commitIntervalMs?: number;
 }
 
-const defaultCommitDelayMs = 2;
+const defaultCommitIntervalMs = 5;
 
 /**
  * DocStorage on better-sqlite3. Reads run on `db`, the caller's connection; every write runs on
@@ -142,6 +143,8 @@ class WriterClient {
 	#inflight: (Queued & { id: number }) | undefined;
 	#nextId = 0;
 	#scheduled = false;
+	/** When the last request went to the writer (performance.now()). */
+	#lastSent = -Infinity;
 	#failed: Error | undefined;
 	#exited: Promise<void>;
 
@@ -211,12 +214,18 @@ class WriterClient {
 	 * joins the batch; while a request is in flight, the next batch gathers until it is answered.
 	 */
 	#schedule(): void {
-		if (this.#scheduled || this.#inflight) return;
+		if (this.#scheduled || this.#inflight || this.#queue.length === 0) return;
 		this.#scheduled = true;
-		setTimeout(() => {
+		const interval = this.options.commitIntervalMs ?? defaultCommitIntervalMs;
+		const head = this.#queue[0]!.op.op;
+		// Only appends gather; compaction, purge and the like go as soon as the writer is free.
+		const wait = head === 'append' ? this.#lastSent + interval - performance.now() : 0;
+		const go = () => {
 			this.#scheduled = false;
 			this.#send();
-		}, this.options.commitDelayMs ?? defaultCommitDelayMs);
+		};
+		if (wait > 0) setTimeout(go, wait);
+		else setImmediate(go);
 	}
 
 	#send(): void {
@@ -226,6 +235,7 @@ class WriterClient {
 			this.#worker.unref();
 			return;
 		}
+		this.#lastSent = performance.now();
 		const id = this.#nextId++;
 		this.#inflight = { ...next, id };
 		this.#worker.ref();
@@ -249,8 +259,9 @@ class WriterClient {
 			}
 			done.resolve(result);
 		}
-		// Whatever queued up while this one ran goes now, as one batch.
-		this.#send();
+		// Whatever queued up while this one ran goes next, as one batch.
+		this.#worker.unref();
+		this.#schedule();
 	}
 
 	#fail(error: Error): void {
