@@ -123,16 +123,25 @@ function writer(name: string, docName: `session.${string}`) {
 	const provider = connect(server, alice, docName, new Y.Doc(), { awareness: null });
 	const items = provider.doc.getArray<string>('items');
 	let pushed = 0;
-	const timer = setInterval(() => items.push([`${name}:${pushed++}`]), 4);
+	let timer: ReturnType<typeof setInterval> | undefined;
+	let stopped = false;
+	// Writing starts once the first sync is done, so "synced" is reached once before the load.
+	const ready = provider.whenSynced.then(() => {
+		if (!stopped) timer = setInterval(() => items.push([`${name}:${pushed++}`]), 4);
+	});
 	return {
 		provider,
+		ready,
 		get pushed() {
 			return pushed;
 		},
 		/** The items the server has confirmed as stored, as of now. */
 		acknowledged: () =>
 			Array.from({ length: pushed - provider.unsyncedCount }, (_, i) => `${name}:${i}`),
-		stop: () => clearInterval(timer)
+		stop: () => {
+			stopped = true;
+			clearInterval(timer);
+		}
 	};
 }
 
@@ -151,10 +160,14 @@ describe('[SY] kill -9 at random moments while clients write', () => {
 			// so only the server's disk can give its items back.
 			const leaver = writer(`gone${round}`, docName);
 			const alone = writer(`alone${round}`, `session.alone${round}`);
-			await Promise.all([leaver.provider.whenSynced, alone.provider.whenSynced]);
-			// The crash comes after a seeded number of further items, not after a fixed time.
-			const target = alone.pushed + 10 + Math.floor(random() * 90);
-			await waitFor(() => alone.pushed >= target, { message: 'the writers to write' });
+			await Promise.all([leaver.ready, alone.ready]);
+			// The crash comes once a seeded number of the lone writer's items are confirmed, with
+			// more in flight behind them: a moment picked by count, not by a fixed time.
+			const target = 5 + Math.floor(random() * 60);
+			await waitFor(() => alone.acknowledged().length >= target, {
+				timeoutMs: 10_000,
+				message: 'the writers to write'
+			});
 			for (const w of [leaver, ...stayers])
 				for (const item of w.acknowledged()) acknowledged.add(item);
 			aloneAcknowledged.push(alone.acknowledged());
@@ -193,5 +206,5 @@ describe('[SY] kill -9 at random moments while clients write', () => {
 			expect(Y.encodeStateVector(w.provider.doc)).toEqual(Y.encodeStateVector(replica));
 			w.provider.destroy();
 		}
-	});
+	}, 60_000);
 });
