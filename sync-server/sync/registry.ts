@@ -36,13 +36,16 @@ interface Entry {
 }
 
 /**
- * Loaded documents by key. Every load, apply, compaction, unload and purge of one document runs
- * on that document's queue, so they never interleave (R10) and nothing answers before the load.
- * Appends are requested from the queue but not awaited there: an update is relayed as soon as it
- * applied, and its sender is acknowledged once the group commit that carries it is durable.
+ * Loaded documents by key. Every load, apply, unload and purge of one document runs on that
+ * document's queue, so they never interleave (R10) and nothing answers before the load. Appends
+ * and compactions are requested but not awaited there: the storage orders them itself, and a
+ * compaction changes no content, so the document keeps relaying meanwhile. An update is relayed
+ * as soon as it applied, and its sender is acknowledged once its group commit is durable.
  */
 export class DocRegistry {
 	readonly #entries = new Map<DocKey, Entry>();
+	/** Documents with a compaction requested and not done, so a long log asks only once. */
+	readonly #compacting = new Set<DocKey>();
 
 	constructor(
 		readonly storage: DocStorage,
@@ -126,10 +129,13 @@ export class DocRegistry {
 			throw error;
 		}
 		if (deletion) await this.#scrub(shared.key);
-		else if (logLength >= this.options.compactAfter) {
-			shared.queue
-				.run(() => this.storage.compact(shared.key))
-				.catch((error: unknown) => this.options.log?.('compaction failed', error));
+		else if (logLength >= this.options.compactAfter && !this.#compacting.has(shared.key)) {
+			const key = shared.key;
+			this.#compacting.add(key);
+			this.storage
+				.compact(key)
+				.catch((error: unknown) => this.options.log?.('compaction failed', error))
+				.finally(() => this.#compacting.delete(key));
 		}
 	}
 
@@ -146,10 +152,7 @@ export class DocRegistry {
 			const childKey = docKey(accountId, child);
 			if (!(await this.storage.isDeleted(childKey))) await this.delete(childKey);
 		}
-		const entry = this.#entry(key);
-		await entry.queue
-			.run(() => this.storage.compact(key, { scrub: true }))
-			.finally(() => this.#scheduleUnloadIfIdle(key, entry));
+		await this.storage.compact(key, { scrub: true });
 	}
 
 	/** Finishes the scrubs a crash interrupted; called once at start, before serving. */
