@@ -94,6 +94,7 @@ async function expectGoneAcrossRestarts(markers: string[], check: () => Promise<
 	await check();
 }
 
+// Each of the first two restarts the server twice; a loaded machine makes that slow.
 describe('[SY] deletion purges (R16)', () => {
 	it('[SY34] a deleted session leaves no byte of its titles, messages or draft in DATA_DIR, after a restart and after kill -9', async () => {
 		const alice = await signIn(server, 'alice');
@@ -145,7 +146,7 @@ describe('[SY] deletion purges (R16)', () => {
 		project.destroy();
 		kept.destroy();
 		watcher.destroy();
-	});
+	}, 60_000);
 
 	it('[SY35] a deleted project leaves no byte of its names, information or sessions in DATA_DIR, after a restart and after kill -9', async () => {
 		const bob = await signIn(server, 'bob');
@@ -202,7 +203,7 @@ describe('[SY] deletion purges (R16)', () => {
 			'session.s2old'
 		]);
 		account.destroy();
-	});
+	}, 60_000);
 
 	it('[SY36] purging a project through the API purges every session it lists, live or deleted', async () => {
 		const carol = await signIn(server, 'carol');
