@@ -7,14 +7,15 @@ import { createSqliteStorage, openDatabase } from './storage/sqlite.js';
 import { createSync, logSyncError } from './sync/index.js';
 
 // Wiring only: every capability lives in its own module.
-let config, db, auth, sync;
+let config, db, auth, storage, sync;
 try {
 	config = readConfig();
 	db = openDatabase(config.dataDir);
 	// Auth keeps its account table in the same database file as the documents.
 	auth = createAuth({ config, db });
+	storage = createSqliteStorage(db);
 	sync = createSync({
-		storage: createSqliteStorage(db),
+		storage,
 		authenticateUpgrade: auth.authenticateUpgrade,
 		authenticateRequest: auth.authenticateRequest,
 		docIdleMs: config.docIdleMs,
@@ -37,6 +38,9 @@ const server = createHttpServer(config, [
 ]);
 sync.attach(server);
 
+// Scrubs of deletions that a crash interrupted finish before anything is served (R16).
+await registry.recover();
+
 server.listen(config.port, config.host, () => {
 	const { port } = server.address() as AddressInfo;
 	const scheme = config.tls ? 'https' : 'http';
@@ -54,9 +58,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 		server.close();
 		// Let queued stores reach the disk before the database closes, but never hang on it.
 		setTimeout(() => process.exit(1), 5000).unref();
-		void sync.close().finally(() => {
-			db.close();
-			process.exit(0);
-		});
+		// The registry waits for its appends; closing the storage stops the writer thread and the
+		// database after them.
+		void sync
+			.close()
+			.then(() => storage.close())
+			.finally(() => process.exit(0));
 	});
 }

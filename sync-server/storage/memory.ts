@@ -1,4 +1,4 @@
-import { foldUpdates } from './compact.js';
+import { compactUpdates } from '../../src/lib/core/compaction.js';
 import { splitDocKey, type Changes, type DocKey, type DocStorage } from './types.js';
 import type { DocName } from '../../src/lib/core/doc-names.js';
 import { changeSeqFloor } from './change-seq.js';
@@ -7,6 +7,7 @@ import { changeSeqFloor } from './change-seq.js';
 export function createMemoryStorage(): DocStorage {
 	const docs = new Map<DocKey, { snapshot?: Uint8Array; log: Uint8Array[] }>();
 	const tombstones = new Set<DocKey>();
+	const scrubs = new Set<DocKey>();
 	// Latest feed position per document, like the doc_changes table.
 	const feed = new Map<DocKey, { seq: number; deleted: boolean }>();
 	let seq = 0;
@@ -22,22 +23,30 @@ export function createMemoryStorage(): DocStorage {
 			if (!doc) return [];
 			return doc.snapshot ? [doc.snapshot, ...doc.log] : [...doc.log];
 		},
-		async append(key, update) {
+		async append(key, update, options) {
 			if (tombstones.has(key)) throw new Error('document is deleted');
+			if (options?.scrub) scrubs.add(key);
 			const doc = docs.get(key) ?? { log: [] };
 			docs.set(key, doc);
 			doc.log.push(update.slice());
 			touch(key, false);
 			return { logLength: doc.log.length };
 		},
-		async compact(key) {
+		async compact(key, options) {
+			if (options?.scrub) scrubs.delete(key);
 			const doc = docs.get(key);
 			if (!doc || doc.log.length === 0) return;
-			doc.snapshot = foldUpdates([...(doc.snapshot ? [doc.snapshot] : []), ...doc.log]);
+			doc.snapshot = compactUpdates([...(doc.snapshot ? [doc.snapshot] : []), ...doc.log], {
+				onBadUpdate: () => {}
+			});
 			doc.log = [];
+		},
+		async pendingScrubs() {
+			return [...scrubs];
 		},
 		async purge(key) {
 			docs.delete(key);
+			scrubs.delete(key);
 			tombstones.add(key);
 			touch(key, true);
 		},
@@ -53,7 +62,7 @@ export function createMemoryStorage(): DocStorage {
 				rows.filter(([, e]) => e.deleted === deleted).map(([key]) => splitDocKey(key).docName);
 			return { cursor: seq, changed: pick(false), deleted: pick(true) };
 		},
-		close() {
+		async close() {
 			docs.clear();
 		}
 	};

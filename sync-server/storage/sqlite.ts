@@ -1,114 +1,50 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { foldUpdates } from './compact.js';
-import { splitDocKey, type Changes, type DocKey, type DocStorage } from './types.js';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import type { DocName } from '../../src/lib/core/doc-names.js';
-import { changeSeqFloor } from './change-seq.js';
+import { createSchema, type Database } from './database.js';
+import { splitDocKey, type Changes, type DocKey, type DocStorage } from './types.js';
+import type { WriterReply, WriterRequest } from './writer-worker.js';
+import type { AppendItem, AppendResult, WriteOp, WriteResult } from './writer.js';
 
-export type { Database };
-
-/**
- * Opens (or creates) `tether.db` in dataDir. Exported so the auth module can keep its tables in
- * the same file and handle: one database, one place that sets the durability pragmas.
- */
-export function openDatabase(dataDir: string): Database.Database {
-	fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-	const db = new Database(path.join(dataDir, 'tether.db'));
-	db.pragma('journal_mode = WAL');
-	// FULL, not NORMAL: in WAL mode NORMAL survives a killed process but can lose the last commits
-	// on power loss. "Stored" is a promise to the client that it may drop its copy, so every commit
-	// is fsynced before append() resolves.
-	db.pragma('synchronous = FULL');
-	// Deleted content is overwritten with zeros, so a purged document leaves no bytes behind.
-	db.pragma('secure_delete = ON');
-	db.pragma('foreign_keys = ON');
-	return db;
-}
-
-const schema = `
-CREATE TABLE IF NOT EXISTS doc_updates (
-	seq INTEGER PRIMARY KEY AUTOINCREMENT,
-	account_id TEXT NOT NULL,
-	doc_name TEXT NOT NULL,
-	data BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS doc_updates_by_doc ON doc_updates (account_id, doc_name, seq);
-CREATE TABLE IF NOT EXISTS doc_snapshots (
-	account_id TEXT NOT NULL,
-	doc_name TEXT NOT NULL,
-	data BLOB NOT NULL,
-	PRIMARY KEY (account_id, doc_name)
-);
-CREATE TABLE IF NOT EXISTS doc_tombstones (
-	account_id TEXT NOT NULL,
-	doc_name TEXT NOT NULL,
-	deleted_at INTEGER NOT NULL,
-	PRIMARY KEY (account_id, doc_name)
-);
--- One row per document; REPLACE gives it a fresh, larger seq on every change (at least one past
--- the last, and never behind the clock: see change-seq.ts), so "changed since cursor" is one indexed range scan.
-CREATE TABLE IF NOT EXISTS doc_changes (
-	seq INTEGER PRIMARY KEY AUTOINCREMENT,
-	account_id TEXT NOT NULL,
-	doc_name TEXT NOT NULL,
-	deleted INTEGER NOT NULL DEFAULT 0,
-	UNIQUE (account_id, doc_name)
-);
-CREATE INDEX IF NOT EXISTS doc_changes_by_account ON doc_changes (account_id, seq);
-`;
-
-interface PendingAppend {
-	accountId: string;
-	docName: string;
-	update: Uint8Array;
-	resolve: (result: { logLength: number }) => void;
-	reject: (error: unknown) => void;
-}
+export { openDatabase, type Database } from './database.js';
 
 export interface SqliteStorageOptions {
 	/** Called when a stored update cannot be applied while compacting (it is then dropped). */
 	onBadUpdate?: (key: DocKey, error: unknown) => void;
+	/** Called after each group commit with the number of appends it carried (tests, [ST8]). */
+	onCommit?: (appends: number) => void;
+	/**
+	 * Commits start at most this often; appends requested in between gather into the next one. A
+	 * commit costs about the same for one append as for twenty (pages written to the WAL, the
+	 * fsync), so this bounds the writer's work under load; it delays acknowledgements, never
+	 * relays. 0 commits as soon as the writer is free.
+	 */
+	commitIntervalMs?: number;
 }
 
-/** DocStorage on better-sqlite3. Its calls are synchronous, so each method is atomic. */
+const defaultCommitIntervalMs = 5;
+
+/**
+ * DocStorage on better-sqlite3. Reads run on `db`, the caller's connection; every write runs on
+ * a second connection in a writer thread (writer-worker.ts), in request order, so a commit's fsync
+ * never blocks relaying. WAL lets the two connections work side by side: a read sees every commit
+ * that finished before it.
+ */
 export function createSqliteStorage(
 	db: Database.Database,
 	options: SqliteStorageOptions = {}
 ): DocStorage {
-	db.exec(schema);
+	createSchema(db);
+	// A crash after a scrub's commit but before its checkpoint leaves old pages in the main file:
+	// checkpointing once at start finishes it before anything is served.
+	db.pragma('wal_checkpoint(TRUNCATE)');
+	const writer = new WriterClient(db.name, options);
 	const q = {
 		snapshot: db.prepare<[string, string], { data: Buffer }>(
 			'SELECT data FROM doc_snapshots WHERE account_id = ? AND doc_name = ?'
 		),
-		log: db.prepare<[string, string], { seq: number; data: Buffer }>(
-			'SELECT seq, data FROM doc_updates WHERE account_id = ? AND doc_name = ? ORDER BY seq'
-		),
-		logLength: db.prepare<[string, string], { n: number }>(
-			'SELECT count(*) AS n FROM doc_updates WHERE account_id = ? AND doc_name = ?'
-		),
-		insertUpdate: db.prepare<[string, string, Uint8Array]>(
-			'INSERT INTO doc_updates (account_id, doc_name, data) VALUES (?, ?, ?)'
-		),
-		touch: db.prepare<[number, string, string, number]>(
-			`REPLACE INTO doc_changes (seq, account_id, doc_name, deleted) VALUES (
-				max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'doc_changes'), 0) + 1, ?),
-				?, ?, ?)`
-		),
-		putSnapshot: db.prepare<[string, string, Uint8Array]>(
-			'REPLACE INTO doc_snapshots (account_id, doc_name, data) VALUES (?, ?, ?)'
-		),
-		deleteLogUpTo: db.prepare<[string, string, number]>(
-			'DELETE FROM doc_updates WHERE account_id = ? AND doc_name = ? AND seq <= ?'
-		),
-		deleteLog: db.prepare<[string, string]>(
-			'DELETE FROM doc_updates WHERE account_id = ? AND doc_name = ?'
-		),
-		deleteSnapshot: db.prepare<[string, string]>(
-			'DELETE FROM doc_snapshots WHERE account_id = ? AND doc_name = ?'
-		),
-		tombstone: db.prepare<[string, string, number]>(
-			'INSERT OR IGNORE INTO doc_tombstones (account_id, doc_name, deleted_at) VALUES (?, ?, ?)'
+		log: db.prepare<[string, string], { data: Buffer }>(
+			'SELECT data FROM doc_updates WHERE account_id = ? AND doc_name = ? ORDER BY seq'
 		),
 		isDeleted: db.prepare<[string, string], { one: number }>(
 			'SELECT 1 AS one FROM doc_tombstones WHERE account_id = ? AND doc_name = ?'
@@ -118,60 +54,17 @@ export function createSqliteStorage(
 		),
 		cursor: db.prepare<[], { seq: number }>(
 			"SELECT seq FROM sqlite_sequence WHERE name = 'doc_changes'"
+		),
+		scrubs: db.prepare<[], { account_id: string; doc_name: string }>(
+			'SELECT account_id, doc_name FROM doc_scrubs'
 		)
 	};
 
-	const loadRows = (accountId: string, docName: string) => {
+	// One read transaction, so the snapshot and the log come from the same commit.
+	const loadRows = db.transaction((accountId: string, docName: string) => {
 		const snapshot = q.snapshot.get(accountId, docName);
 		const log = q.log.all(accountId, docName);
 		return { snapshot, log };
-	};
-
-	// Group commit: appends requested in the same turn of the event loop (across documents and
-	// connections) share one transaction, so one fsync covers them all instead of one each. Each
-	// still resolves only after that commit; a deleted document's append fails on its own.
-	let batch: PendingAppend[] = [];
-	const appendBatch = db.transaction((items: PendingAppend[]) =>
-		items.map(({ accountId, docName, update }) => {
-			if (q.isDeleted.get(accountId, docName)) return new Error('document is deleted');
-			q.insertUpdate.run(accountId, docName, update);
-			q.touch.run(changeSeqFloor(), accountId, docName, 0);
-			return q.logLength.get(accountId, docName)?.n ?? 0;
-		})
-	);
-	const flush = () => {
-		const items = batch;
-		batch = [];
-		let results: Array<number | Error>;
-		try {
-			results = appendBatch(items);
-		} catch (error) {
-			for (const item of items) item.reject(error);
-			return;
-		}
-		items.forEach((item, i) => {
-			const result = results[i]!;
-			if (result instanceof Error) item.reject(result);
-			else item.resolve({ logLength: result });
-		});
-	};
-
-	const compact = db.transaction((key: DocKey) => {
-		const { accountId, docName } = splitDocKey(key);
-		const { snapshot, log } = loadRows(accountId, docName);
-		const last = log.at(-1);
-		if (!last) return;
-		const parts = [...(snapshot ? [snapshot.data] : []), ...log.map((row) => row.data)];
-		const folded = foldUpdates(parts, (error) => options.onBadUpdate?.(key, error));
-		q.putSnapshot.run(accountId, docName, folded);
-		q.deleteLogUpTo.run(accountId, docName, last.seq);
-	});
-
-	const purge = db.transaction((accountId: string, docName: string) => {
-		q.deleteLog.run(accountId, docName);
-		q.deleteSnapshot.run(accountId, docName);
-		q.tombstone.run(accountId, docName, Date.now());
-		q.touch.run(changeSeqFloor(), accountId, docName, 1);
 	});
 
 	const changesSince = db.transaction((accountId: string, since: number): Changes => {
@@ -194,22 +87,27 @@ export function createSqliteStorage(
 			const parts = log.map((row) => new Uint8Array(row.data));
 			return snapshot ? [new Uint8Array(snapshot.data), ...parts] : parts;
 		},
-		append(key, update) {
+		async append(key, update, appendOptions) {
 			const { accountId, docName } = splitDocKey(key);
-			return new Promise((resolve, reject) => {
-				if (batch.length === 0) setImmediate(flush);
-				batch.push({ accountId, docName, update, resolve, reject });
-			});
+			const scrub = appendOptions?.scrub ?? false;
+			const result = await writer.append({ accountId, docName, update, scrub });
+			if (typeof result !== 'number') throw new Error(result.error);
+			return { logLength: result };
 		},
-		async compact(key) {
-			compact(key);
+		async compact(key, compactOptions) {
+			const { accountId, docName } = splitDocKey(key);
+			const scrub = compactOptions?.scrub ?? false;
+			const result = await writer.request({ op: 'compact', accountId, docName, scrub });
+			if (result.op === 'compact') {
+				for (const message of result.badUpdates) options.onBadUpdate?.(key, new Error(message));
+			}
+		},
+		async pendingScrubs() {
+			return q.scrubs.all().map((row) => `${row.account_id}/${row.doc_name}` as DocKey);
 		},
 		async purge(key) {
 			const { accountId, docName } = splitDocKey(key);
-			purge(accountId, docName);
-			// Zeroed pages are in the WAL now; copying them into the main file and truncating the WAL
-			// removes the last copies of the old bytes from both files.
-			db.pragma('wal_checkpoint(TRUNCATE)');
+			await writer.request({ op: 'purge', accountId, docName });
 		},
 		async isDeleted(key) {
 			const { accountId, docName } = splitDocKey(key);
@@ -218,9 +116,176 @@ export function createSqliteStorage(
 		async changesSince(accountId, since) {
 			return changesSince(accountId, since);
 		},
-		close() {
-			if (batch.length > 0) flush();
+		async close() {
+			await writer.close();
 			db.close();
 		}
 	};
+}
+
+interface Queued {
+	op: WriteOp;
+	/** For an append batch: one waiter per item, in order. */
+	appends: Array<{ resolve: (r: AppendResult) => void; reject: (e: unknown) => void }>;
+	resolve: (result: WriteResult) => void;
+	reject: (error: unknown) => void;
+}
+
+/**
+ * Talks to the writer thread. One request is in flight at a time; appends requested meanwhile
+ * (or in the same turn of the event loop) join one batch, which is the group commit: under load
+ * the batches grow, so the fsyncs per second stay bounded while the thread that relays never
+ * waits for one.
+ */
+class WriterClient {
+	readonly #worker: Worker;
+	readonly #queue: Queued[] = [];
+	#inflight: (Queued & { id: number }) | undefined;
+	#nextId = 0;
+	#scheduled = false;
+	/** When the last request went to the writer (performance.now()). */
+	#lastSent = -Infinity;
+	#failed: Error | undefined;
+	#exited: Promise<void>;
+
+	constructor(
+		file: string,
+		readonly options: SqliteStorageOptions
+	) {
+		this.#worker = startWorker(file);
+		this.#worker.unref();
+		this.#worker.on('message', (reply: WriterReply) => this.#reply(reply));
+		this.#worker.on('error', (error) => this.#fail(error));
+		this.#exited = new Promise((resolve) =>
+			this.#worker.once('exit', () => {
+				this.#fail(new Error('the storage writer stopped'));
+				resolve();
+			})
+		);
+	}
+
+	append(item: AppendItem): Promise<AppendResult> {
+		return new Promise((resolve, reject) => {
+			if (this.#failed) return reject(this.#failed);
+			const tail = this.#queue.at(-1);
+			if (tail?.op.op === 'append') {
+				tail.op.items.push(item);
+				tail.appends.push({ resolve, reject });
+			} else {
+				const queued: Queued = {
+					op: { op: 'append', items: [item] },
+					appends: [{ resolve, reject }],
+					resolve: () => {},
+					reject: () => {}
+				};
+				this.#queue.push(queued);
+			}
+			this.#schedule();
+		});
+	}
+
+	request(op: WriteOp): Promise<WriteResult> {
+		return new Promise((resolve, reject) => {
+			if (this.#failed) return reject(this.#failed);
+			this.#queue.push({ op, appends: [], resolve, reject });
+			this.#schedule();
+		});
+	}
+
+	/** Waits for every request so far, then stops the thread and its connection. */
+	async close(): Promise<void> {
+		if (!this.#failed) {
+			await new Promise<void>((resolve) => {
+				this.#queue.push({
+					op: { op: 'append', items: [] },
+					appends: [],
+					resolve: () => resolve(),
+					reject: () => resolve()
+				});
+				this.#schedule();
+			});
+			this.#worker.postMessage('close');
+		}
+		await this.#exited;
+	}
+
+	/**
+	 * Sends after the current turn (and the commit delay), so every append requested meanwhile
+	 * joins the batch; while a request is in flight, the next batch gathers until it is answered.
+	 */
+	#schedule(): void {
+		if (this.#scheduled || this.#inflight || this.#queue.length === 0) return;
+		this.#scheduled = true;
+		const interval = this.options.commitIntervalMs ?? defaultCommitIntervalMs;
+		const head = this.#queue[0]!.op.op;
+		// Only appends gather; compaction, purge and the like go as soon as the writer is free.
+		const wait = head === 'append' ? this.#lastSent + interval - performance.now() : 0;
+		const go = () => {
+			this.#scheduled = false;
+			this.#send();
+		};
+		if (wait > 0) setTimeout(go, wait);
+		else setImmediate(go);
+	}
+
+	#send(): void {
+		if (this.#inflight || this.#failed) return;
+		const next = this.#queue.shift();
+		if (!next) {
+			this.#worker.unref();
+			return;
+		}
+		this.#lastSent = performance.now();
+		const id = this.#nextId++;
+		this.#inflight = { ...next, id };
+		this.#worker.ref();
+		this.#worker.postMessage({ id, op: next.op } satisfies WriterRequest);
+	}
+
+	#reply(reply: WriterReply): void {
+		if ('ready' in reply) return;
+		const done = this.#inflight;
+		if (!done || done.id !== reply.id) return this.#fail(new Error('writer replies out of order'));
+		this.#inflight = undefined;
+		if (!reply.ok) {
+			const error = new Error(reply.error);
+			for (const waiter of done.appends) waiter.reject(error);
+			done.reject(error);
+		} else {
+			const { result } = reply;
+			if (result.op === 'append') {
+				if (done.appends.length > 0) this.options.onCommit?.(done.appends.length);
+				result.results.forEach((r, i) => done.appends[i]?.resolve(r));
+			}
+			done.resolve(result);
+		}
+		// Whatever queued up while this one ran goes next, as one batch.
+		this.#worker.unref();
+		this.#schedule();
+	}
+
+	#fail(error: Error): void {
+		this.#failed ??= error;
+		const pending = [...(this.#inflight ? [this.#inflight] : []), ...this.#queue.splice(0)];
+		this.#inflight = undefined;
+		for (const queued of pending) {
+			for (const waiter of queued.appends) waiter.reject(error);
+			queued.reject(error);
+		}
+	}
+}
+
+/** The compiled server runs writer-worker.js; from source (tsx, vitest) it is loaded through tsx. */
+function startWorker(file: string): Worker {
+	const workerData = { file };
+	const here = import.meta.url;
+	if (!here.endsWith('.ts')) return new Worker(new URL('./writer-worker.js', here), { workerData });
+	const require = createRequire(here);
+	const tsx = new URL(
+		'./index.mjs',
+		'file://' + require.resolve('tsx/esm/api').replace(/index\.cjs$/, '')
+	).href;
+	const entry = new URL('./writer-worker.ts', here).href;
+	const code = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
+	return new Worker(code, { eval: true, workerData });
 }

@@ -61,7 +61,7 @@ describe.each(stores)('[ST] the %s storage contract', (_name, make) => {
 				.toString()
 		).toBe('hello world');
 		expect(await store.load(b)).toEqual([]);
-		store.close();
+		await store.close();
 	});
 
 	it('[ST2] compaction keeps the content and drops deleted history', async () => {
@@ -94,7 +94,7 @@ describe.each(stores)('[ST] the %s storage contract', (_name, make) => {
 				.getText('t')
 				.toString()
 		).toBe('kept!');
-		store.close();
+		await store.close();
 	});
 
 	it('[ST3] purge removes the content, leaves a tombstone and refuses later appends', async () => {
@@ -115,7 +115,7 @@ describe.each(stores)('[ST] the %s storage contract', (_name, make) => {
 				textUpdate(doc, (t) => t.insert(0, 'again'))
 			)
 		).rejects.toThrow();
-		store.close();
+		await store.close();
 	});
 
 	it('[ST4] the change feed lists only this account, and only what changed after the cursor', async () => {
@@ -153,7 +153,7 @@ describe.each(stores)('[ST] the %s storage contract', (_name, make) => {
 			changed: [],
 			deleted: []
 		});
-		store.close();
+		await store.close();
 	});
 
 	it('[ST8] concurrent appends to many documents all land; one to a deleted document fails alone', async () => {
@@ -182,7 +182,7 @@ describe.each(stores)('[ST] the %s storage contract', (_name, make) => {
 					.toString()
 			).toBe(`${i}`);
 		}
-		store.close();
+		await store.close();
 	});
 
 	it('[ST5] a cursor from the future (restored backup) answers with everything', async () => {
@@ -190,7 +190,7 @@ describe.each(stores)('[ST] the %s storage contract', (_name, make) => {
 		await store.append(docKey('acct-a', 'account'), Y.encodeStateAsUpdate(new Y.Doc()));
 		const changes = await store.changesSince('acct-a', changeSeqFloor(Date.now() + 3_600_000));
 		expect(changes.changed).toEqual(['account']);
-		store.close();
+		await store.close();
 	});
 
 	it('[ST5] sequence numbers never fall behind the clock, so a restored backup resumes above old cursors', async () => {
@@ -200,7 +200,7 @@ describe.each(stores)('[ST] the %s storage contract', (_name, make) => {
 		const { cursor } = await store.changesSince('acct-a', 0);
 		expect(cursor).toBeGreaterThanOrEqual(before);
 		expect(Number.isSafeInteger(cursor)).toBe(true);
-		store.close();
+		await store.close();
 	});
 });
 
@@ -230,7 +230,16 @@ describe('[ST] the sqlite storage file', () => {
 		for (const file of files) {
 			expect(fs.readFileSync(path.join(dir, file)).includes('PURGE-MARKER')).toBe(false);
 		}
-		store.close();
+		await store.close();
+	});
+
+	it('[ST7] the database is opened for durable commits: WAL with synchronous = FULL, secure_delete on', async () => {
+		const db = openDatabase(sqliteDir());
+		expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+		// 2 is FULL: each commit is fsynced before append() resolves (OFF is 0, NORMAL 1).
+		expect(db.pragma('synchronous', { simple: true })).toBe(2);
+		expect(db.pragma('secure_delete', { simple: true })).toBe(1);
+		await db.close();
 	});
 
 	it('[ST7] stored updates survive closing and reopening the file', async () => {
@@ -240,13 +249,62 @@ describe('[ST] the sqlite storage file', () => {
 			a,
 			textUpdate(new Y.Doc(), (t) => t.insert(0, 'durable'))
 		);
-		first.close();
+		await first.close();
 		const second = createSqliteStorage(openDatabase(dir));
 		expect(
 			replay(await second.load(a))
 				.getText('t')
 				.toString()
 		).toBe('durable');
-		second.close();
+		await second.close();
+	});
+
+	it('[ST8] a burst of appends over many documents in one turn is one commit; the next turn another', async () => {
+		const commits: number[] = [];
+		const store = createSqliteStorage(openDatabase(sqliteDir()), {
+			onCommit: (appends) => commits.push(appends)
+		});
+		const burst = Array.from({ length: 30 }, (_, i) =>
+			store.append(
+				docKey('acct-a', `session.b${i % 10}`),
+				textUpdate(new Y.Doc(), (t) => t.insert(0, `${i}`))
+			)
+		);
+		const results = await Promise.all(burst);
+		expect(commits).toEqual([30]);
+		// Each still learns its own document's log length.
+		expect(results.map((r) => r.logLength).slice(0, 10)).toEqual(Array(10).fill(1));
+		expect(results.map((r) => r.logLength).slice(20)).toEqual(Array(10).fill(3));
+		await store.append(
+			a,
+			textUpdate(new Y.Doc(), (t) => t.insert(0, 'later'))
+		);
+		expect(commits).toEqual([30, 1]);
+		await store.close();
+	});
+
+	it('[ST9] a scrub marks the document in the same commit and clears the mark when it compacts', async () => {
+		const dir = sqliteDir();
+		const store = createSqliteStorage(openDatabase(dir));
+		const doc = new Y.Doc();
+		await store.append(
+			a,
+			textUpdate(doc, (t) => t.insert(0, 'SCRUB-MARKER-' + 'w'.repeat(3000)))
+		);
+		await store.append(
+			a,
+			textUpdate(doc, (t) => t.delete(0, 3013)),
+			{ scrub: true }
+		);
+		await store.close();
+		// A crash before the scrub: the next start still knows it is owed.
+		const reopened = createSqliteStorage(openDatabase(dir));
+		expect(await reopened.pendingScrubs()).toEqual([a]);
+		await reopened.compact(a, { scrub: true });
+		expect(await reopened.pendingScrubs()).toEqual([]);
+		for (const file of fs.readdirSync(dir).filter((f) => f.startsWith('tether.db'))) {
+			expect(fs.readFileSync(path.join(dir, file)).includes('SCRUB-MARKER')).toBe(false);
+		}
+		await reopened.close();
 	});
 });

@@ -20,16 +20,31 @@ export interface Changes {
 export interface DocStorage {
 	/** The stored updates of a document, snapshot first; empty for a document never written. */
 	load(key: DocKey): Promise<Uint8Array[]>;
-	/** Appends one update to the document's log and advances the account's change feed. */
-	append(key: DocKey, update: Uint8Array): Promise<{ logLength: number }>;
-	/** Replaces the snapshot and the log it covers by one re-encoded snapshot. */
-	compact(key: DocKey): Promise<void>;
+	/**
+	 * Appends one update to the document's log and advances the account's change feed. With
+	 * `scrub` (the update records a deletion) the document is also marked, in the same commit, as
+	 * owing a scrub: `pendingScrubs` lists it until `compact(key, { scrub: true })`, so a crash
+	 * between the two is finished at the next start.
+	 */
+	append(
+		key: DocKey,
+		update: Uint8Array,
+		options?: { scrub?: boolean }
+	): Promise<{ logLength: number }>;
+	/**
+	 * Replaces the snapshot and the log it covers by one re-encoded snapshot. With `scrub` the
+	 * replaced bytes also leave the files (zeroed, WAL checkpointed) and the scrub mark is cleared.
+	 */
+	compact(key: DocKey, options?: { scrub?: boolean }): Promise<void>;
+	/** Documents marked by `append(..., { scrub: true })` whose scrub has not finished. */
+	pendingScrubs(): Promise<DocKey[]>;
 	/** Removes every byte of the document and leaves a tombstone (ids only). Idempotent. */
 	purge(key: DocKey): Promise<void>;
 	isDeleted(key: DocKey): Promise<boolean>;
 	/** Which of this account's documents changed or were deleted after `since`. */
 	changesSince(accountId: string, since: number): Promise<Changes>;
-	close(): void;
+	/** Waits for the writes already requested, then lets go of the files. */
+	close(): Promise<void>;
 }
 
 export function docKey(accountId: string, docName: DocName): DocKey {

@@ -1,9 +1,13 @@
-import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import { closeCode, messageType, type CloseReason } from '../../src/lib/core/sync-protocol.js';
+import {
+	decodeFrame,
+	encodeFrame,
+	FrameError,
+	type SyncFrame
+} from '../../src/lib/core/sync-codec.js';
+import { closeCode, type CloseReason } from '../../src/lib/core/sync-protocol.js';
 import type { DocKey } from '../storage/types.js';
-import { decodeFrame, FrameError, syncStep, type Frame } from './frames.js';
 import { connectionLimiter, type RateLimits } from './rate-limit.js';
 import { DocDeletedError, UpdateRejectedError, type DocRegistry } from './registry.js';
 import { awarenessFrame, type Peer, type SharedDoc } from './shared-doc.js';
@@ -20,20 +24,26 @@ export interface ConnectionOptions {
 	limits: RateLimits;
 	maxMessageBytes: number;
 	maxAwarenessBytes: number;
-	/** Frames waiting for the document (load) or for the queue; more than this is a flood. */
+	/** Frames waiting for the document (load) or for the disk; more than this is a flood. */
 	maxQueuedFrames: number;
 	log?: (message: string, error?: unknown) => void;
 }
 
 /**
  * One client socket on one document: checks each frame (size, rate, shape) before anything
- * touches the document, answers sync messages, and acknowledges what is stored.
+ * touches the document, answers sync messages, and acknowledges what is stored, in order.
  */
 export class SyncConnection implements Peer {
 	#shared: SharedDoc | undefined;
-	#early: Frame[] = [];
+	#early: SyncFrame[] = [];
 	#queued = 0;
 	#stored = 0;
+	/**
+	 * Settles after every sync message received so far is durable (true) or one failed (false).
+	 * Each acknowledgement waits on it, so acks stay in order even when a later message (one that
+	 * changed nothing) is done before an earlier one's commit.
+	 */
+	#acked: Promise<boolean> = Promise.resolve(true);
 	#closed = false;
 	readonly #allow: (size: number) => boolean;
 
@@ -64,7 +74,7 @@ export class SyncConnection implements Peer {
 			return;
 		}
 		this.#shared = shared;
-		this.#sendStep1(shared);
+		this.send(encodeFrame({ kind: 'step1', stateVector: Y.encodeStateVector(shared.doc) }));
 		const present = [...shared.awareness.getStates().keys()];
 		if (present.length > 0) this.send(awarenessFrame(shared.awareness, present));
 		const early = this.#early.splice(0);
@@ -76,9 +86,13 @@ export class SyncConnection implements Peer {
 		if (this.#closed) return;
 		if (data.byteLength > this.options.maxMessageBytes) return this.close('tooLarge');
 		if (!this.#allow(data.byteLength)) return this.close('rateLimited');
-		let frame: Frame;
+		let frame: SyncFrame;
 		try {
-			frame = decodeFrame(data, this.options.maxAwarenessBytes);
+			frame = decodeFrame(data, {
+				from: 'client',
+				checkPayloads: true,
+				maxAwarenessBytes: this.options.maxAwarenessBytes
+			});
 		} catch (error) {
 			if (!(error instanceof FrameError)) throw error;
 			return this.close('malformed');
@@ -91,7 +105,7 @@ export class SyncConnection implements Peer {
 		}
 	}
 
-	/** The socket closed (either side): leave the document. Queued updates are still stored. */
+	/** The socket closed (either side): leave the document. Requested appends still land. */
 	closed(): void {
 		this.#closed = true;
 		if (this.#shared) this.registry.leave(this.#shared, this);
@@ -108,38 +122,18 @@ export class SyncConnection implements Peer {
 		this.closed();
 	}
 
-	#handle(shared: SharedDoc, frame: Frame): void {
+	#handle(shared: SharedDoc, frame: SyncFrame): void {
 		switch (frame.kind) {
+			case 'step2':
 			case 'update':
-				this.#queued++;
-				this.registry.store(shared, this, frame.update).then(
-					() => {
-						this.#queued--;
-						this.#stored++;
-						if (this.options.acks) this.send(storedFrame(this.#stored));
-					},
-					(error: unknown) => {
-						this.#queued--;
-						if (error instanceof UpdateRejectedError) return this.close('malformed');
-						this.options.log?.('storing an update failed', error);
-						// Nothing was acknowledged or relayed; the client keeps the update and retries.
-						this.close('storageFailed');
-					}
-				);
-				return;
+				return this.#store(shared, frame.update);
 			case 'step1':
 				this.#queued++;
-				// On the queue, so the answer includes every update stored before it.
+				// On the queue, so the answer includes every update applied before it.
 				void shared.queue.run(() => {
 					this.#queued--;
-					const encoder = encoding.createEncoder();
-					encoding.writeVarUint(encoder, messageType.sync);
-					encoding.writeVarUint(encoder, syncStep.step2);
-					encoding.writeVarUint8Array(
-						encoder,
-						Y.encodeStateAsUpdate(shared.doc, frame.stateVector)
-					);
-					this.send(encoding.toUint8Array(encoder));
+					const update = Y.encodeStateAsUpdate(shared.doc, frame.stateVector);
+					this.send(encodeFrame({ kind: 'step2', update }));
 				});
 				return;
 			case 'awareness':
@@ -148,21 +142,33 @@ export class SyncConnection implements Peer {
 			case 'query-awareness':
 				this.send(awarenessFrame(shared.awareness, [...shared.awareness.getStates().keys()]));
 				return;
+			case 'stored':
+			case 'auth':
+				// decodeFrame refuses these from a client.
+				return;
 		}
 	}
 
-	#sendStep1(shared: SharedDoc): void {
-		const encoder = encoding.createEncoder();
-		encoding.writeVarUint(encoder, messageType.sync);
-		encoding.writeVarUint(encoder, syncStep.step1);
-		encoding.writeVarUint8Array(encoder, Y.encodeStateVector(shared.doc));
-		this.send(encoding.toUint8Array(encoder));
+	#store(shared: SharedDoc, update: Uint8Array): void {
+		this.#queued++;
+		const durable = this.registry.store(shared, this, update);
+		durable.then(
+			() => this.#queued--,
+			(error: unknown) => {
+				this.#queued--;
+				if (error instanceof UpdateRejectedError) return this.close('malformed');
+				// Nothing was acknowledged; the client keeps the update and re-sends it.
+				this.close('storageFailed');
+			}
+		);
+		this.#acked = Promise.all([this.#acked, durable]).then(
+			([before]) => {
+				if (!before) return false;
+				this.#stored++;
+				if (this.options.acks) this.send(encodeFrame({ kind: 'stored', count: this.#stored }));
+				return true;
+			},
+			() => false
+		);
 	}
-}
-
-function storedFrame(count: number): Uint8Array {
-	const encoder = encoding.createEncoder();
-	encoding.writeVarUint(encoder, messageType.stored);
-	encoding.writeVarUint(encoder, count);
-	return encoding.toUint8Array(encoder);
 }

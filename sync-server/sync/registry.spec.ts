@@ -33,23 +33,28 @@ describe('[SY] the document registry', () => {
 		await registry.close();
 	});
 
-	it('[SY2] stores an update before relaying it, and relays to the others only', async () => {
+	it('[SY2] relays an update as soon as it applied, to the others only, and resolves once it is durable', async () => {
 		const storage = createMemoryStorage();
 		const a = peer();
 		const b = peer();
-		const relayedAtAppend: number[] = [];
+		let commit = () => {};
 		const append = storage.append.bind(storage);
-		storage.append = async (k, u) => {
-			relayedAtAppend.push(b.frames.length);
-			return append(k, u);
+		storage.append = async (k, u, o) => {
+			await new Promise<void>((resolve) => (commit = resolve));
+			return append(k, u, o);
 		};
 		const registry = new DocRegistry(storage, { unloadAfterMs: 10, compactAfter: 100 });
 		const shared = await registry.join(key, a);
 		await registry.join(key, b);
-		await registry.store(shared, a, edit('hi'));
-		expect(relayedAtAppend).toEqual([0]);
+		let durable = false;
+		const stored = registry.store(shared, a, edit('hi')).then(() => (durable = true));
+		await waitUntil(() => b.frames.length === 1);
 		expect(a.frames).toHaveLength(0);
-		expect(b.frames).toHaveLength(1);
+		expect(durable).toBe(false);
+		expect(await storage.load(key)).toHaveLength(0);
+		commit();
+		await stored;
+		expect(await storage.load(key)).toHaveLength(1);
 		await registry.close();
 	});
 
@@ -73,7 +78,7 @@ describe('[SY] the document registry', () => {
 		await registry.close();
 	});
 
-	it('[SY3] a failing store leaves nothing applied or relayed, and the document stays loaded (R9)', async () => {
+	it('[SY3] a failing append acknowledges nothing, rebuilds memory from storage and closes every connection with 4503 (R9)', async () => {
 		const storage = createMemoryStorage();
 		vi.spyOn(storage, 'append').mockRejectedValueOnce(new Error('disk full'));
 		const registry = new DocRegistry(storage, { unloadAfterMs: 10, compactAfter: 100 });
@@ -82,11 +87,39 @@ describe('[SY] the document registry', () => {
 		const shared = await registry.join(key, a);
 		await registry.join(key, b);
 		await expect(registry.store(shared, a, edit('lost?'))).rejects.toThrow('disk full');
+		// It was relayed before the disk said no, so every client is sent to resync.
+		expect(b.frames).toHaveLength(1);
+		await waitUntil(() => b.closedWith.includes('storageFailed'));
+		expect(a.closedWith).toEqual(['storageFailed']);
 		expect(shared.doc.getText('t').toString()).toBe('');
-		expect(b.frames).toHaveLength(0);
 		expect(registry.loadedCount).toBe(1);
-		await registry.store(shared, a, edit('retried'));
+		await registry.store(shared, peer(), edit('retried'));
 		expect(shared.doc.getText('t').toString()).toBe('retried');
+		await registry.close();
+	});
+
+	it('[SY3] a rebuild keeps the updates whose appends are still in flight', async () => {
+		const storage = createMemoryStorage();
+		const append = storage.append.bind(storage);
+		let calls = 0;
+		let release = () => {};
+		storage.append = async (k, u, o) => {
+			calls++;
+			if (calls === 1) throw new Error('disk full');
+			await new Promise<void>((resolve) => (release = resolve));
+			return append(k, u, o);
+		};
+		const registry = new DocRegistry(storage, { unloadAfterMs: 10, compactAfter: 100 });
+		const a = peer();
+		const shared = await registry.join(key, a);
+		const failed = registry.store(shared, a, edit('failed'));
+		const pending = registry.store(shared, peer(), edit('pending'));
+		await expect(failed).rejects.toThrow('disk full');
+		await waitUntil(() => a.closedWith.length > 0);
+		expect(shared.doc.getText('t').toString()).toBe('pending');
+		release();
+		await pending;
+		expect(await storage.load(key)).toHaveLength(1);
 		await registry.close();
 	});
 
@@ -124,11 +157,13 @@ describe('[SY] the document registry', () => {
 
 	it('[SY5] a newcomer during a slow store and unload sees the latest state (R10)', async () => {
 		const storage = createMemoryStorage();
+		let release = () => {};
+		const gate = new Promise<void>((resolve) => (release = resolve));
 		const slow: DocStorage = {
 			...storage,
-			append: async (k, u) => {
-				await new Promise((resolve) => setTimeout(resolve, 30));
-				return storage.append(k, u);
+			append: async (k, u, o) => {
+				await gate;
+				return storage.append(k, u, o);
 			}
 		};
 		const registry = new DocRegistry(slow, { unloadAfterMs: 0, compactAfter: 100 });
@@ -136,9 +171,13 @@ describe('[SY] the document registry', () => {
 		const shared = await registry.join(key, a);
 		const stored = registry.store(shared, a, edit('latest'));
 		registry.leave(shared, a);
-		const newcomer = await registry.join(key, peer());
+		// The unload is due now, but waits for the append in flight; the newcomer waits behind it.
+		const joining = registry.join(key, peer());
+		release();
+		const newcomer = await joining;
 		await stored;
 		expect(newcomer.doc.getText('t').toString()).toBe('latest');
+		expect(await storage.load(key)).toHaveLength(1);
 		await registry.close();
 	});
 

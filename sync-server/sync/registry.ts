@@ -1,5 +1,8 @@
-import type { DocKey, DocStorage } from '../storage/types.js';
-import { isRedundant } from './redundant.js';
+import type * as Y from 'yjs';
+import { replayUpdates } from '../../src/lib/core/compaction.js';
+import type { DocName } from '../../src/lib/core/doc-names.js';
+import { deletedChildren, sessionsOf } from '../../src/lib/core/recorded-deletions.js';
+import { docKey, splitDocKey, type DocKey, type DocStorage } from '../storage/types.js';
 import { SerialQueue } from './serial-queue.js';
 import { SharedDoc, type Peer } from './shared-doc.js';
 
@@ -33,11 +36,16 @@ interface Entry {
 }
 
 /**
- * Loaded documents by key. Every load, store, unload and purge of one document runs on that
- * document's queue, so they never interleave (R10) and nothing answers before the load is done.
+ * Loaded documents by key. Every load, apply, unload and purge of one document runs on that
+ * document's queue, so they never interleave (R10) and nothing answers before the load. Appends
+ * and compactions are requested but not awaited there: the storage orders them itself, and a
+ * compaction changes no content, so the document keeps relaying meanwhile. An update is relayed
+ * as soon as it applied, and its sender is acknowledged once its group commit is durable.
  */
 export class DocRegistry {
 	readonly #entries = new Map<DocKey, Entry>();
+	/** Documents with a compaction requested and not done, so a long log asks only once. */
+	readonly #compacting = new Set<DocKey>();
 
 	constructor(
 		readonly storage: DocStorage,
@@ -77,61 +85,119 @@ export class DocRegistry {
 	}
 
 	/**
-	 * Applies an update with its relay held, stores it, then relays it to the other peers.
-	 * Resolves once it is on disk (or was already there). Rejects with nothing stored, relayed or
-	 * left in memory when it cannot be applied (UpdateRejectedError, R8) or storage fails (R9).
+	 * Applies a client's update, relays it at once, and appends it. Resolves once it is durable
+	 * (an update that changed nothing resolves at once; the caller orders acknowledgements). For
+	 * an update that records a deletion it resolves only after the purge (R16). Rejects with
+	 * UpdateRejectedError when it cannot be applied: nothing relayed or stored, memory rebuilt
+	 * (R8). Rejects with the storage error when the append fails (R9): memory is rebuilt and
+	 * every connection of the document is closed, so each client resyncs what was relayed.
 	 */
-	store(shared: SharedDoc, origin: Peer, update: Uint8Array): Promise<void> {
-		return shared.queue.run(async () => {
-			if (isRedundant(shared.doc, update)) return;
-			let relay: () => void;
+	async store(shared: SharedDoc, origin: Peer, update: Uint8Array): Promise<void> {
+		// The queue task only applies, relays and requests the append: it never waits for the
+		// disk, so the next update of this document is relayed without waiting for this commit.
+		const { durable } = await shared.queue.run(async () => {
+			let applied;
 			try {
-				// Applying first is the real validation: a decodable update can still fail to
-				// integrate against this document's content, and must then never be stored.
-				relay = shared.applyHeld(update, origin);
+				// Applying is the real validation: a decodable update can still fail against this
+				// document's content, and must then be neither relayed nor stored.
+				applied = shared.apply(update, origin);
 			} catch (error) {
 				this.options.log?.('an update could not be applied and was refused', error);
 				await this.#restore(shared);
 				throw new UpdateRejectedError();
 			}
-			let logLength: number;
-			try {
-				({ logLength } = await this.storage.append(shared.key, update));
-			} catch (error) {
-				await this.#restore(shared);
-				throw error;
-			}
-			relay();
-			if (logLength >= this.options.compactAfter) {
-				shared.queue
-					.run(() => this.storage.compact(shared.key))
-					.catch((error: unknown) => this.options.log?.('compaction failed', error));
-			}
+			const { toStore, deletion } = applied;
+			if (!toStore) return { durable: Promise.resolve() };
+			const append = this.storage.append(shared.key, toStore, { scrub: deletion });
+			shared.track(toStore, append);
+			return { durable: this.#afterAppend(shared, append, deletion) };
 		});
+		return durable;
 	}
 
-	/** Purges the document and its tombstone-to-be, closing every live connection to it (R16). */
-	delete(key: DocKey): Promise<void> {
+	async #afterAppend(
+		shared: SharedDoc,
+		append: Promise<{ logLength: number }>,
+		deletion: boolean
+	): Promise<void> {
+		let logLength: number;
+		try {
+			({ logLength } = await append);
+		} catch (error) {
+			this.options.log?.('storing an update failed', error);
+			void shared.queue.run(() => this.#storageFailed(shared));
+			throw error;
+		}
+		if (deletion) await this.#scrub(shared.key);
+		else if (logLength >= this.options.compactAfter && !this.#compacting.has(shared.key)) {
+			const key = shared.key;
+			this.#compacting.add(key);
+			this.storage
+				.compact(key)
+				.catch((error: unknown) => this.options.log?.('compaction failed', error))
+				.finally(() => this.#compacting.delete(key));
+		}
+	}
+
+	/**
+	 * A deletion was stored in `key` (R16): purge the documents it condemns, then fold the
+	 * document's history into a garbage-collected snapshot and clear the files of the old bytes,
+	 * so the deleted titles, names and text are gone from the server before the deletion is
+	 * acknowledged. Idempotent; also run at start for scrubs a crash interrupted.
+	 */
+	async #scrub(key: DocKey): Promise<void> {
+		const { accountId, docName } = splitDocKey(key);
+		const children = await this.#readDoc(key, (doc) => deletedChildren(docName, doc));
+		for (const child of children) {
+			const childKey = docKey(accountId, child);
+			if (!(await this.storage.isDeleted(childKey))) await this.delete(childKey);
+		}
+		await this.storage.compact(key, { scrub: true });
+	}
+
+	/** Finishes the scrubs a crash interrupted; called once at start, before serving. */
+	async recover(): Promise<void> {
+		for (const key of await this.storage.pendingScrubs()) await this.#scrub(key);
+	}
+
+	/**
+	 * Purges the document and tombstones it, closing every live connection to it (R16). A project
+	 * takes every session it lists (live or deleted) with it, so the server does not depend on a
+	 * client knowing them all; they are purged first, so a crash cannot orphan them.
+	 */
+	async delete(key: DocKey): Promise<void> {
+		const { accountId, docName } = splitDocKey(key);
+		const sessionKeys = (doc: { names: DocName[] }) =>
+			doc.names.map((name) => docKey(accountId, name));
+		const listed = await this.#readDoc(key, (doc) => ({ names: sessionsOf(docName, doc) }));
+		for (const child of sessionKeys(listed)) await this.delete(child);
 		const entry = this.#entry(key);
-		return entry.queue
+		const late = await entry.queue
 			.run(async () => {
-				await this.storage.purge(key);
 				const doc = entry.doc;
+				// Appends already requested land first, so none of them fails against the tombstone.
+				await doc?.settled();
+				const now = doc ? sessionsOf(docName, doc.doc) : [];
+				await this.storage.purge(key);
 				entry.doc = undefined;
 				if (doc) {
 					for (const peer of [...doc.peers.keys()]) peer.close('deleted');
 					doc.destroy();
 				}
+				return now.filter((name) => !listed.names.includes(name));
 			})
 			.finally(() => this.#scheduleUnloadIfIdle(key, entry));
+		// Sessions added while the children were purged.
+		for (const child of sessionKeys({ names: late })) await this.delete(child);
 	}
 
-	/** Unloads everything now (shutdown and tests): waits for queued work first. */
+	/** Unloads everything now (shutdown and tests): waits for queued work and appends first. */
 	async close(): Promise<void> {
 		await Promise.all(
 			[...this.#entries.values()].map((entry) =>
-				entry.queue.run(() => {
+				entry.queue.run(async () => {
 					clearTimeout(entry.timer);
+					await entry.doc?.settled();
 					entry.doc?.destroy();
 					entry.doc = undefined;
 				})
@@ -156,21 +222,53 @@ export class DocRegistry {
 		);
 	}
 
+	/** Reads a document on its queue: the loaded copy, or a temporary one from storage. */
+	#readDoc<T>(key: DocKey, read: (doc: Y.Doc) => T): Promise<T> {
+		const entry = this.#entry(key);
+		return entry.queue
+			.run(async () => {
+				if (entry.doc) return read(entry.doc.doc);
+				const doc = replayUpdates(await this.storage.load(key), { onBadUpdate: () => {} });
+				try {
+					return read(doc);
+				} finally {
+					doc.destroy();
+				}
+			})
+			.finally(() => this.#scheduleUnloadIfIdle(key, entry));
+	}
+
 	/**
-	 * Brings memory back to what storage holds after an update was applied but not stored. If
-	 * storage cannot even be read, the document is dropped (its peers reconnect later): memory
-	 * must never hold state that storage does not.
+	 * Brings memory back to storage plus the appends still in flight, after an update was applied
+	 * halfway. If storage cannot even be read, the document is dropped (its peers reconnect
+	 * later): memory must never hold state that storage and the appends on their way do not.
 	 */
 	async #restore(shared: SharedDoc): Promise<void> {
 		try {
-			shared.rebuild(await this.storage.load(shared.key));
+			shared.rebuild([...(await this.storage.load(shared.key)), ...shared.inflight]);
 		} catch (error) {
 			this.options.log?.('reloading a document failed; unloading it', error);
-			const entry = this.#entries.get(shared.key);
-			for (const peer of [...shared.peers.keys()]) peer.close('storageFailed');
-			shared.destroy();
-			if (entry?.doc === shared) entry.doc = undefined;
+			this.#drop(shared);
 		}
+	}
+
+	/**
+	 * An append failed (R9). The update was relayed already, so other devices may hold it: every
+	 * connection of the document is closed with 4503 and each client's next sync step 2 brings
+	 * back whatever the server lacks, the sender's unacknowledged update included.
+	 */
+	async #storageFailed(shared: SharedDoc): Promise<void> {
+		const entry = this.#entries.get(shared.key);
+		if (entry?.doc !== shared) return;
+		await this.#restore(shared);
+		for (const peer of [...shared.peers.keys()]) peer.close('storageFailed');
+	}
+
+	#drop(shared: SharedDoc): void {
+		const entry = this.#entries.get(shared.key);
+		for (const peer of [...shared.peers.keys()]) peer.close('storageFailed');
+		shared.destroy();
+		if (entry?.doc === shared) entry.doc = undefined;
 	}
 
 	#scheduleUnloadIfIdle(key: DocKey, entry: Entry): void {
@@ -182,8 +280,9 @@ export class DocRegistry {
 		entry.timer.unref?.();
 	}
 
-	/** Runs on the document's queue, so no store is in flight: memory holds nothing unsaved. */
-	#unloadIfIdle(key: DocKey, entry: Entry): void {
+	/** Runs on the document's queue once its appends settled: memory holds nothing unsaved. */
+	async #unloadIfIdle(key: DocKey, entry: Entry): Promise<void> {
+		await entry.doc?.settled();
 		if (entry.joining > 0 || (entry.doc && entry.doc.peers.size > 0)) return;
 		entry.doc?.destroy();
 		entry.doc = undefined;

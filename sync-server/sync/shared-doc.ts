@@ -1,10 +1,10 @@
-import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
+import { replayUpdates } from '../../src/lib/core/compaction.js';
+import { recordsDeletion } from '../../src/lib/core/recorded-deletions.js';
+import { encodeFrame } from '../../src/lib/core/sync-codec.js';
 import type { CloseReason } from '../../src/lib/core/sync-protocol.js';
-import { messageType } from '../../src/lib/core/sync-protocol.js';
 import type { DocKey } from '../storage/types.js';
-import { syncStep } from './frames.js';
 import type { SerialQueue } from './serial-queue.js';
 
 /** A connection as a document sees it. */
@@ -13,17 +13,28 @@ export interface Peer {
 	close(reason: CloseReason): void;
 }
 
+/** What applying a client's update changed, and what to store for it. */
+export interface Applied {
+	/** The bytes to append; null when the update changed nothing (nothing to store or relay). */
+	toStore: Uint8Array | null;
+	/** It added an entry to `deletedSessions` or `deletedProjects`: a purge follows (R16). */
+	deletion: boolean;
+}
+
 /**
- * One loaded document: its Y.Doc, its awareness and its peers. Every applied update is relayed
- * to every peer but the one it came from; updates from clients are applied with their relay held
- * back until storage has them (`applyHeld`), so nothing reaches another device before the disk.
+ * One loaded document: its Y.Doc, its awareness and its peers. A client's update is applied with
+ * its relay held back until it applied whole, then relayed at once; its append to storage runs
+ * after (relay first, [SY2]), and until it is durable the update is kept here as in flight, so
+ * memory can be rebuilt as storage plus what is still on its way there.
  */
 export class SharedDoc {
 	#doc: Y.Doc;
-	/** Held relays while an incoming update is applied but not yet stored. */
-	#held: Uint8Array[] | null = null;
+	/** Set while a client's update is being applied: the updates its transaction emitted. */
+	#held: { updates: Uint8Array[]; deletion: boolean } | null = null;
+	/** Applied and relayed, append not yet durable. */
+	readonly #inflight = new Set<{ update: Uint8Array; durable: Promise<unknown> }>();
 	// Presence has its own little doc, so the content doc can be rebuilt without touching it.
-	readonly awareness = new awarenessProtocol.Awareness(new Y.Doc());
+	readonly awareness: awarenessProtocol.Awareness;
 	/** Each peer with the awareness client ids it announced, removed when it leaves. */
 	readonly peers = new Map<Peer, Set<number>>();
 
@@ -33,7 +44,8 @@ export class SharedDoc {
 		updates: Uint8Array[],
 		readonly onBadUpdate?: (error: unknown) => void
 	) {
-		this.#doc = buildDoc(updates, onBadUpdate);
+		this.#doc = replayUpdates(updates, { guid: key, onBadUpdate: (error) => onBadUpdate?.(error) });
+		this.awareness = new awarenessProtocol.Awareness(new Y.Doc({ guid: `${key}#presence` }));
 		this.#doc.on('update', this.#onUpdate);
 		// The server has no presence of its own.
 		this.awareness.setLocalState(null);
@@ -45,42 +57,76 @@ export class SharedDoc {
 	}
 
 	/**
-	 * Applies a client's update, holding back its relay: call the returned function once the
-	 * update is stored. If applying throws, the document may be half-changed: rebuild it.
+	 * Applies a client's update and relays what it changed to the other peers at once. Returns what
+	 * to store: what the document integrated (so content a deletion already removed, e.g. a stale
+	 * device renaming a deleted session, never reaches the disk), or the bytes as sent when parts
+	 * of them wait for something this document lacks. Throws, having relayed nothing, when the
+	 * update cannot be applied; the document may then be half-changed and must be rebuilt.
 	 */
-	applyHeld(update: Uint8Array, origin: Peer): () => void {
-		const held: Uint8Array[] = [];
+	apply(update: Uint8Array, origin: Peer): Applied {
+		const store = this.#doc.store;
+		const pendingBefore = store.pendingStructs?.update;
+		const pendingDsBefore = store.pendingDs;
+		const held = { updates: [] as Uint8Array[], deletion: false };
 		this.#held = held;
 		try {
 			Y.applyUpdate(this.#doc, update, origin);
 		} finally {
 			this.#held = null;
 		}
-		return () => {
-			for (const effective of held) this.#relay(effective, origin);
-		};
+		for (const effective of held.updates) this.#relay(effective, origin);
+		const waiting =
+			(store.pendingStructs !== null && store.pendingStructs.update !== pendingBefore) ||
+			(store.pendingDs !== null && store.pendingDs !== pendingDsBefore);
+		let toStore: Uint8Array | null;
+		if (waiting) toStore = update;
+		else if (held.updates.length === 0) toStore = null;
+		else toStore = held.updates.length === 1 ? held.updates[0]! : Y.mergeUpdates(held.updates);
+		return { toStore, deletion: held.deletion };
 	}
 
-	/** Replaces the content by what storage holds, dropping anything applied but not stored. */
+	/** Remembers an applied update until its append settles (either way). */
+	track(update: Uint8Array, durable: Promise<unknown>): void {
+		const entry = { update, durable };
+		this.#inflight.add(entry);
+		const forget = () => this.#inflight.delete(entry);
+		durable.then(forget, forget);
+	}
+
+	/** Updates applied (and relayed) whose append has not settled yet, in order. */
+	get inflight(): Uint8Array[] {
+		return [...this.#inflight].map((entry) => entry.update);
+	}
+
+	/** Resolves once every append requested so far has settled, stored or failed. */
+	async settled(): Promise<void> {
+		while (this.#inflight.size > 0) {
+			await Promise.allSettled([...this.#inflight].map((entry) => entry.durable));
+		}
+	}
+
+	/** Replaces the content by `updates` (storage, then what is still in flight). */
 	rebuild(updates: Uint8Array[]): void {
-		const next = buildDoc(updates, this.onBadUpdate);
+		const next = replayUpdates(updates, {
+			guid: this.key,
+			onBadUpdate: (error) => this.onBadUpdate?.(error)
+		});
 		this.#doc.off('update', this.#onUpdate);
 		this.#doc.destroy();
 		this.#doc = next;
 		next.on('update', this.#onUpdate);
 	}
 
-	#onUpdate = (update: Uint8Array, origin: unknown) => {
-		if (this.#held) this.#held.push(update);
-		else this.#relay(update, origin);
+	#onUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
+		if (this.#held) {
+			this.#held.updates.push(update);
+			if (recordsDeletion(transaction)) this.#held.deletion = true;
+		} else this.#relay(update, origin);
 	};
 
 	#relay(update: Uint8Array, origin: unknown): void {
-		const encoder = encoding.createEncoder();
-		encoding.writeVarUint(encoder, messageType.sync);
-		encoding.writeVarUint(encoder, syncStep.update);
-		encoding.writeVarUint8Array(encoder, update);
-		const frame = encoding.toUint8Array(encoder);
+		if (this.peers.size < 2 && this.peers.has(origin as Peer)) return;
+		const frame = encodeFrame({ kind: 'update', update });
 		for (const peer of this.peers.keys()) if (peer !== origin) peer.send(frame);
 	}
 
@@ -93,8 +139,8 @@ export class SharedDoc {
 			for (const id of added) own.add(id);
 			for (const id of removed) own.delete(id);
 		}
-		const changed = [...added, ...updated, ...removed];
-		const frame = awarenessFrame(this.awareness, changed);
+		if (this.peers.size < 2 && own) return;
+		const frame = awarenessFrame(this.awareness, [...added, ...updated, ...removed]);
 		for (const peer of this.peers.keys()) if (peer !== origin) peer.send(frame);
 	};
 
@@ -118,21 +164,8 @@ export function awarenessFrame(
 	awareness: awarenessProtocol.Awareness,
 	clients: number[]
 ): Uint8Array {
-	const encoder = encoding.createEncoder();
-	encoding.writeVarUint(encoder, messageType.awareness);
-	encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
-	return encoding.toUint8Array(encoder);
-}
-
-/** A garbage-collecting doc from stored updates; one that cannot be applied is skipped. */
-function buildDoc(updates: Uint8Array[], onBadUpdate?: (error: unknown) => void): Y.Doc {
-	const doc = new Y.Doc({ gc: true });
-	for (const update of updates) {
-		try {
-			Y.applyUpdate(doc, update);
-		} catch (error) {
-			onBadUpdate?.(error);
-		}
-	}
-	return doc;
+	return encodeFrame({
+		kind: 'awareness',
+		update: awarenessProtocol.encodeAwarenessUpdate(awareness, clients)
+	});
 }

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import {
 	createProject,
@@ -9,6 +11,15 @@ import {
 	syncStatus,
 	test
 } from './fixtures.js';
+
+/** Which of `texts` are anywhere in the server's DATA_DIR files (database, -wal, -shm, ...). */
+function onServerDisk(dataDir: string, texts: string[]): string[] {
+	const files = fs
+		.readdirSync(dataDir, { withFileTypes: true })
+		.filter((entry) => entry.isFile())
+		.map((entry) => fs.readFileSync(path.join(dataDir, entry.name)));
+	return texts.filter((text) => files.some((bytes) => bytes.includes(Buffer.from(text, 'utf8'))));
+}
 
 /** A second device: its own browser context (own IndexedDB), same account. */
 async function device(browser: Browser, apiKey: string): Promise<Page> {
@@ -170,6 +181,9 @@ test.describe('offline', () => {
 		).toHaveCount(0);
 		await c.goto(doomedUrl);
 		await expect(c.getByRole('heading', { name: 'Session not found' })).toBeVisible();
-		expect(tether.output()).not.toContain('late words from B');
+		// Nothing of it is left on the server: not its title (the project document was compacted
+		// when the deletion was stored), not its message, not B's late draft (R16).
+		expect(onServerDisk(tether.dataDir, ['doomed session', 'late words from B'])).toEqual([]);
+		expect(onServerDisk(tether.dataDir, ['survivor'])).toEqual(['survivor']);
 	});
 });

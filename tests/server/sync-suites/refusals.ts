@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { encodeFrame } from '../../../src/lib/core/sync-codec.js';
 import { closeCode, maxMessageBytes } from '../../../src/lib/core/sync-protocol.js';
 import type { TetherServer } from '../harness.js';
 import { connect, opened, outcome, rawSocket, text, type Account } from '../sync-client.js';
@@ -88,7 +89,7 @@ export function refusals(ctx: LiveContext): void {
 				const ws = rawSocket(server, '/sync/session.fuzz', alice.token);
 				const result = outcome(ws);
 				await opened(ws);
-				ws.send(new Uint8Array([0, 2, ...encodeLength(mutated.length), ...mutated]));
+				ws.send(encodeFrame({ kind: 'update', update: mutated }));
 				ws.close();
 				await result;
 			}
@@ -139,15 +140,4 @@ export function refusals(ctx: LiveContext): void {
 			}
 		});
 	});
-}
-
-/** lib0 varUint, for hand-built frames. */
-function encodeLength(n: number): number[] {
-	const out: number[] = [];
-	while (n > 127) {
-		out.push((n & 127) | 128);
-		n = Math.floor(n / 128);
-	}
-	out.push(n);
-	return out;
 }
