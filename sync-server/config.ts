@@ -19,6 +19,8 @@ export interface Config {
 	docIdleMs: number;
 	/** Open sync sockets one account may hold (TETHER_MAX_SOCKETS_PER_ACCOUNT). */
 	maxSocketsPerAccount: number;
+	/** A streaming answer silent this long is given up (TETHER_RUN_IDLE_SECONDS, R19). */
+	runIdleMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -34,11 +36,17 @@ function parsePort(raw: string | undefined): number {
 	return port;
 }
 
-function parseCount(name: string, raw: string | undefined, fallback: number, unit: string): number {
+function parseCount(
+	name: string,
+	raw: string | undefined,
+	fallback: number,
+	unit: string,
+	min = 0
+): number {
 	if (raw === undefined || raw === '') return fallback;
 	const value = Number(raw);
-	if (!Number.isInteger(value) || value < 0) {
-		throw new ConfigError(`${name} must be a whole number of ${unit}, got "${raw}"`);
+	if (!Number.isInteger(value) || value < min) {
+		throw new ConfigError(`${name} must be a whole number of ${unit} from ${min}, got "${raw}"`);
 	}
 	return value;
 }
@@ -96,6 +104,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 			.map((o) => o.trim())
 			.filter(Boolean),
 		docIdleMs: parseCount('TETHER_DOC_IDLE_MS', env.TETHER_DOC_IDLE_MS, 30_000, 'milliseconds'),
+		runIdleMs:
+			1000 * parseCount('TETHER_RUN_IDLE_SECONDS', env.TETHER_RUN_IDLE_SECONDS, 60, 'seconds', 1),
 		maxSocketsPerAccount: parseCount(
 			'TETHER_MAX_SOCKETS_PER_ACCOUNT',
 			env.TETHER_MAX_SOCKETS_PER_ACCOUNT,

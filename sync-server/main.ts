@@ -4,10 +4,12 @@ import { ConfigError, readConfig } from './config.js';
 import { healthRoutes } from './http/health.js';
 import { createHttpServer } from './http/server.js';
 import { createSqliteStorage, openDatabase } from './storage/sqlite.js';
+import { createRuns } from './runs/index.js';
+import { heldDocs } from './sync/held-docs.js';
 import { createSync, logSyncError } from './sync/index.js';
 
 // Wiring only: every capability lives in its own module.
-let config, db, auth, storage, sync;
+let config, db, auth, storage, sync, runs;
 try {
 	config = readConfig();
 	db = openDatabase(config.dataDir);
@@ -22,6 +24,16 @@ try {
 		limits: { maxConnectionsPerAccount: config.maxSocketsPerAccount },
 		log: logSyncError
 	});
+	runs = createRuns({
+		db,
+		docs: heldDocs(sync.registry),
+		authenticateRequest: auth.authenticateRequest,
+		accountOfKey: auth.accountOfKey,
+		defaultModel: config.defaultModel,
+		idleMs: config.runIdleMs,
+		log: (message, error) =>
+			console.error(`tether runs: ${message}${error instanceof Error ? `: ${error.message}` : ''}`)
+	});
 } catch (error) {
 	if (error instanceof ConfigError) {
 		console.error(`tether: ${error.message}`);
@@ -34,12 +46,15 @@ const { registry } = sync;
 const server = createHttpServer(config, [
 	...healthRoutes(() => ({ loadedDocs: registry.loadedCount })),
 	...auth.routes,
-	...sync.routes
+	...sync.routes,
+	...runs.routes
 ]);
 sync.attach(server);
 
 // Scrubs of deletions that a crash interrupted finish before anything is served (R16).
 await registry.recover();
+// Runs a crash left running end interrupted; queued ones wait to be asked again (R20).
+await runs.manager.recover();
 
 server.listen(config.port, config.host, () => {
 	const { port } = server.address() as AddressInfo;
@@ -60,8 +75,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 		setTimeout(() => process.exit(1), 5000).unref();
 		// The registry waits for its appends; closing the storage stops the writer thread and the
 		// database after them.
-		void sync
+		// Running answers end interrupted with what they have, stored before the documents close.
+		void runs.manager
 			.close()
+			.then(() => sync.close())
 			.then(() => storage.close())
 			.finally(() => process.exit(0));
 	});

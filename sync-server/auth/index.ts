@@ -24,6 +24,8 @@ export interface Auth {
 	authenticateUpgrade(req: IncomingMessage): { accountId: string };
 	/** For API routes: Origin check (403), then `Authorization: Bearer <token>` (401). */
 	authenticateRequest(req: IncomingMessage): { accountId: string; signedInAt: number };
+	/** The account a key signed in to (the same HMAC), or null; never creates one. */
+	accountOfKey(apiKey: string): string | null;
 }
 
 export interface CreateAuthOptions {
@@ -83,5 +85,5 @@ export function createAuth({ config, db, options, checkKey, now }: CreateAuthOpt
 		checkOrigin: origin,
 		authenticateRequest
 	});
-	return { routes, authenticateUpgrade, authenticateRequest };
+	return { routes, authenticateUpgrade, authenticateRequest, accountOfKey: accounts.find };
 }

@@ -4,7 +4,7 @@ import type { DocName } from '../../src/lib/core/doc-names.js';
 import { deletedChildren, sessionsOf } from '../../src/lib/core/recorded-deletions.js';
 import { docKey, splitDocKey, type DocKey, type DocStorage } from '../storage/types.js';
 import { SerialQueue } from './serial-queue.js';
-import { SharedDoc, type Peer } from './shared-doc.js';
+import { SharedDoc, type Applied, type Peer } from './shared-doc.js';
 
 export interface RegistryOptions {
 	/** How long a document stays loaded after its last peer left (R11). */
@@ -106,13 +106,29 @@ export class DocRegistry {
 				await this.#restore(shared);
 				throw new UpdateRejectedError();
 			}
-			const { toStore, deletion } = applied;
-			if (!toStore) return { durable: Promise.resolve() };
-			const append = this.storage.append(shared.key, toStore, { scrub: deletion });
-			shared.track(toStore, append);
-			return { durable: this.#afterAppend(shared, append, deletion) };
+			return { durable: this.#persist(shared, applied) };
 		});
 		return durable;
+	}
+
+	/**
+	 * Applies a change made on the server (a run writing its answer into a session) as if a peer
+	 * had sent it: relayed at once, resolved once durable. Rejects with DocDeletedError when the
+	 * document was deleted or unloaded since it was joined.
+	 */
+	async change(shared: SharedDoc, origin: Peer, apply: (doc: Y.Doc) => void): Promise<void> {
+		const { durable } = await shared.queue.run(async () => {
+			if (this.#entries.get(shared.key)?.doc !== shared) throw new DocDeletedError();
+			return { durable: this.#persist(shared, shared.change(apply, origin)) };
+		});
+		return durable;
+	}
+
+	#persist(shared: SharedDoc, { toStore, deletion }: Applied): Promise<void> {
+		if (!toStore) return Promise.resolve();
+		const append = this.storage.append(shared.key, toStore, { scrub: deletion });
+		shared.track(toStore, append);
+		return this.#afterAppend(shared, append, deletion);
 	}
 
 	async #afterAppend(

@@ -85,6 +85,28 @@ export class SharedDoc {
 		return { toStore, deletion: held.deletion };
 	}
 
+	/**
+	 * Applies a change made on the server itself (a run writing its answer) and relays it like a
+	 * client's update; returns what to store for it.
+	 */
+	change(apply: (doc: Y.Doc) => void, origin: Peer): Applied {
+		const held = { updates: [] as Uint8Array[], deletion: false };
+		this.#held = held;
+		try {
+			this.#doc.transact(() => apply(this.#doc), origin);
+		} finally {
+			this.#held = null;
+		}
+		for (const effective of held.updates) this.#relay(effective, origin);
+		const toStore =
+			held.updates.length === 0
+				? null
+				: held.updates.length === 1
+					? held.updates[0]!
+					: Y.mergeUpdates(held.updates);
+		return { toStore, deletion: held.deletion };
+	}
+
 	/** Remembers an applied update until its append settles (either way). */
 	track(update: Uint8Array, durable: Promise<unknown>): void {
 		const entry = { update, durable };

@@ -1,11 +1,12 @@
 import type * as Y from 'yjs';
+import * as answers from '../core/answers.js';
 import { projectDoc, sessionDoc } from '../core/doc-names.js';
 import { InvalidInputError } from '../core/names.js';
 import type { MessageRow, ProjectRow, SessionRow } from '../core/rows.js';
 import * as shapes from '../core/shapes.js';
 import * as projects from '../store/projects.js';
 import * as sessions from '../store/sessions.js';
-import { store } from './app.svelte.js';
+import { store, sync } from './app.svelte.js';
 
 /*
  * What views may do with the signed-in account: verbs that answer with an error message in words
@@ -46,6 +47,18 @@ export const deleteSession = (projectId: string, id: string) =>
 	attempt(() => sessions.remove(store(), projectId, id));
 export const sendMessage = (projectId: string, id: string, text: string) =>
 	attempt(() => sessions.send(store(), projectId, id, text));
+
+/** Retry: the person's message asks for its answer again, as the next attempt. */
+export const retryAnswer = (sessionId: string, messageId: string) =>
+	attempt(() =>
+		store().change(sessionDoc(sessionId), (doc) => {
+			const entry = answers.findMessage(doc, messageId);
+			if (entry) answers.askAgain(entry);
+		})
+	);
+
+/** Stop: ends the session's running answer, whichever device started it. */
+export const stopAnswer = (sessionId: string) => attempt(() => sync().runs.stop(sessionId));
 
 export const queries = {
 	projects: async (): Promise<ProjectRow[]> =>

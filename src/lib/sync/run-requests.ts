@@ -1,6 +1,7 @@
 import type * as Y from 'yjs';
 import { askStatus, attemptOf } from '../core/answers.js';
 import { parseDocName, type DocName } from '../core/doc-names.js';
+import type { OfferedModel } from '../core/models.js';
 import { messages } from '../core/shapes.js';
 
 export interface RunRequestOptions {
@@ -50,6 +51,18 @@ export class RunRequests {
 	/** Stop: ends the session's running answer on the server, whichever device started it. */
 	async stop(sessionId: string, messageId?: string): Promise<void> {
 		await this.#post('/api/runs/stop', { sessionId, messageId }, false);
+	}
+
+	/** The models this key may use (GET /api/models), newest first, and the default. */
+	async models(): Promise<{ models: OfferedModel[]; default: string | null }> {
+		const response = await (this.#options.fetch ?? fetch)('/api/models', {
+			headers: {
+				authorization: `Bearer ${await this.#options.token()}`,
+				'x-api-key': await this.#options.apiKey()
+			}
+		});
+		if (!response.ok) throw new Error(`listing models failed (${response.status})`);
+		return (await response.json()) as { models: OfferedModel[]; default: string | null };
 	}
 
 	async #ask(sessionId: string, messageId: string, attempt: number): Promise<boolean> {
