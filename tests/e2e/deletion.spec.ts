@@ -12,7 +12,7 @@ import {
 import { markersInBrowser, markersInDir } from './leftovers.js';
 
 /*
- * [LS10] [SY70] A deletion leaves no byte of what was deleted (R16): not in the server's files
+ * [LS10] [SY34] A deletion leaves no byte of what was deleted (R16): not in the server's files
  * (after a restart and after kill -9), not in the IndexedDB of the device that deleted, of a
  * device that had it open, or of a device that was offline and came back.
  */

@@ -11,7 +11,11 @@ export const test = base.extend<{ apiKey: string }, { tether: TetherServer }>({
 	tether: [
 		// eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring pattern
 		async ({}, use) => {
-			const server = await startTether({ entry: 'build' });
+			// A stalled answer is given up after 3 s instead of 60, so the stall test stays short.
+			const server = await startTether({
+				entry: 'build',
+				env: { TETHER_RUN_IDLE_SECONDS: '3' }
+			});
 			await use(server);
 			await server.close();
 		},
