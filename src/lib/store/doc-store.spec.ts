@@ -122,7 +122,9 @@ describe('local store', () => {
 		}) as typeof db.updates.bulkAdd;
 		const account = await store.open(accountDoc);
 		shapes.renameProject(account, p1, 'Renamed');
-		await new Promise((r) => setTimeout(r, 20));
+		// The first write ran and failed (flush waits for it; the retry comes later).
+		await store.flush();
+		expect(failOnce).toBe(false);
 		expect((await db.projects.get(p1))?.name).toBe('Alpha');
 		expect(await storedRows(db)).toEqual(await rowsFromDocuments(db));
 		// The edit was kept in memory and lands on the retry.

@@ -62,6 +62,11 @@ function stored(count: number): Uint8Array {
 
 const latest = () => FakeSocket.all.at(-1)!;
 
+/** Fakes the timers the provider sets from now on (retries, timeouts), to run them at will. */
+function fakeTimers(): Disposable {
+	vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+	return { [Symbol.dispose]: () => vi.useRealTimers() };
+}
 async function provider(
 	options: { onFatal?: (r: FatalReason) => void; ackTimeoutMs?: number; origin?: object } = {}
 ) {
@@ -177,12 +182,14 @@ describe('[CL] the sync provider', () => {
 	])('[CL5] close code %i stops retrying and reports %s', async (code, reason) => {
 		const onFatal = vi.fn();
 		const { p } = await provider({ onFatal });
+		using _timers = fakeTimers();
 		handshake(p);
 		latest().serverClose(code);
 		expect(onFatal).toHaveBeenCalledWith(reason);
 		expect(p.status).toBe('stopped');
 		await expect(p.whenSynced).rejects.toThrow();
-		await new Promise((resolve) => setTimeout(resolve, 20));
+		// Whatever it scheduled runs now: no reconnect comes.
+		vi.runAllTimers();
 		expect(FakeSocket.all).toHaveLength(1);
 		p.destroy();
 	});
@@ -213,11 +220,14 @@ describe('[CL] the sync provider', () => {
 	it('[CL8] disconnect() stays offline until connect(); destroy() removes its listeners', async () => {
 		const { p } = await provider();
 		handshake(p);
-		p.disconnect();
-		expect(p.status).toBe('offline');
-		expect(latest().closedWith).toBe(1000);
-		await new Promise((resolve) => setTimeout(resolve, 20));
-		expect(FakeSocket.all).toHaveLength(1);
+		{
+			using _timers = fakeTimers();
+			p.disconnect();
+			expect(p.status).toBe('offline');
+			expect(latest().closedWith).toBe(1000);
+			vi.runAllTimers();
+			expect(FakeSocket.all).toHaveLength(1);
+		}
 		p.connect();
 		await vi.waitFor(() => expect(FakeSocket.all).toHaveLength(2));
 		handshake(p);

@@ -42,6 +42,8 @@ describe('[CL11] a key the server refuses', () => {
 				throw new Error('no socket may be opened without a token');
 			}
 		} as unknown as WebSocketConstructor;
+		// Timers from here on are fake, so the check below runs whatever retry was scheduled.
+		vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
 		const provider = new SyncProvider({
 			url: 'ws://test/sync',
 			docName: 'account',
@@ -52,8 +54,9 @@ describe('[CL11] a key the server refuses', () => {
 			onFatal
 		});
 		await vi.waitFor(() => expect(onFatal).toHaveBeenCalledWith('auth'));
-		// Backoff would have retried within milliseconds; nothing more happens.
-		await new Promise((resolve) => setTimeout(resolve, 50));
+		// Whatever it scheduled runs now: no second try comes.
+		vi.runAllTimers();
+		vi.useRealTimers();
 		expect(getToken).toHaveBeenCalledTimes(1);
 		expect(provider.status).toBe('stopped');
 		provider.destroy();
