@@ -1,9 +1,9 @@
 /**
- * `npm run bench`: measures what issues 3 and 4 ask for, prints tables and writes JSON to
+ * `npm run bench`: measures what issues 3, 4 and 7 ask for, prints tables and writes JSON to
  * bench/results/. Figures, not pass/fail: goals are printed next to the measurements.
  *
- *   BENCH_ONLY=sync|browser   run one part
- *   BENCH_QUICK=1             smaller loads, for trying the bench itself
+ *   BENCH_ONLY=sync|browser        run one part
+ *   --quick (or BENCH_QUICK=1)     smaller loads, for trying the bench itself
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,7 +14,7 @@ import { runSyncBench, syncTables, type SyncBenchOptions } from './sync/index.js
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const only = process.env.BENCH_ONLY;
-const quick = process.env.BENCH_QUICK === '1';
+const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 
 const num = (name: string, fallback: number) => {
 	const raw = process.env[name];
@@ -23,16 +23,21 @@ const num = (name: string, fallback: number) => {
 	return value;
 };
 
+const rates = (process.env.BENCH_RATES ?? '1,10').split(',').map((rate) => {
+	const value = Number(rate);
+	if (!Number.isFinite(value) || value <= 0) throw new Error('BENCH_RATES: positive numbers');
+	return value;
+});
+
 const syncOptions: SyncBenchOptions = {
 	relay: {
 		clients: num('BENCH_CLIENTS', 100),
 		docs: num('BENCH_DOCS', 50),
-		updatesPerClient: num('BENCH_UPDATES', quick ? 10 : 30),
-		warmup: 3,
-		intervalMs: num('BENCH_INTERVAL_MS', 1000),
 		seed: 1,
 		connectConcurrency: 20
 	},
+	rates,
+	seconds: num('BENCH_SECONDS', quick ? 8 : 30),
 	burstUpdatesPerClient: num('BENCH_BURST_UPDATES', quick ? 5 : 20),
 	memory: {
 		docs: num('BENCH_MEMORY_DOCS', quick ? 200 : 1000),
@@ -55,6 +60,7 @@ const results: Record<string, unknown> = {
 	machine: {
 		cpus: os.cpus().length,
 		cpu: os.cpus()[0]?.model,
+		memoryBytes: os.totalmem(),
 		node: process.version,
 		/** Other work on the machine skews tails: recorded so runs can be compared. */
 		loadAverage: os.loadavg()

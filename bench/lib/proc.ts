@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 
@@ -32,4 +32,27 @@ export function run(command: string, args: string[], cwd: string): Promise<void>
 			code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')}: ${signal ?? code}`))
 		);
 	});
+}
+
+let ticksPerSecond = 0;
+
+/** Clock ticks per second for /proc times (`getconf CLK_TCK`, nearly always 100). */
+function clockTicks(): number {
+	ticksPerSecond ||= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+	if (!ticksPerSecond) throw new Error('getconf CLK_TCK gave no number');
+	return ticksPerSecond;
+}
+
+/**
+ * CPU time a process has used so far, user plus system, in microseconds: fields 14 and 15 of
+ * /proc/<pid>/stat (all threads). Counted in clock ticks, so only differences over a window of
+ * many updates mean anything.
+ */
+export function cpuMicros(pid: number): number {
+	const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+	// The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	const ticks = Number(fields[11]) + Number(fields[12]);
+	if (!Number.isFinite(ticks)) throw new Error(`no CPU times for process ${pid}`);
+	return (ticks * 1_000_000) / clockTicks();
 }

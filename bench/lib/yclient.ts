@@ -7,9 +7,20 @@ import * as Y from 'yjs';
 import { messageType } from '../../src/lib/core/sync-protocol.js';
 
 /**
- * A minimal y-websocket protocol client over `ws`, the same for both servers, so neither gets a
- * smarter client. It answers sync steps, ignores awareness, and (on our server, which selects
- * `tether.v1`) times each update until the `stored` acknowledgement that covers it.
+ * How a server frames y-protocol messages. `y-websocket`: the message alone, the document named by
+ * the URL (ours and the reference). `hocuspocus`: every message starts with the document's name,
+ * and the first one is an auth message (Hocuspocus queues everything else until it has one).
+ */
+export type Framing = { kind: 'y-websocket' } | { kind: 'hocuspocus'; document: string };
+
+/** Hocuspocus's own message types that this client sends or reads (@hocuspocus/server 3.x). */
+const hocuspocus = { auth: 2, authToken: 0, syncReply: 4 } as const;
+
+/**
+ * A minimal y-websocket protocol client over `ws`, the same for every server, so none gets a
+ * smarter client. It answers sync steps, ignores awareness and Hocuspocus's sync-status replies,
+ * and (on our server, which selects `tether.v1`) times each update until the `stored`
+ * acknowledgement that covers it.
  */
 export class BenchClient {
 	readonly doc = new Y.Doc();
@@ -17,12 +28,14 @@ export class BenchClient {
 	readonly storedLatencies: number[] = [];
 	readonly synced: Promise<void>;
 	#ws: WebSocket;
+	#framing: Framing;
 	#counted = 0;
 	#acked = 0;
 	#sentAt = new Map<number, number>();
 	#markSynced: () => void = () => {};
 
-	constructor(url: string, protocols: string[]) {
+	constructor(url: string, protocols: string[], framing: Framing = { kind: 'y-websocket' }) {
+		this.#framing = framing;
 		this.#ws = new WebSocket(url, protocols, { perMessageDeflate: false });
 		this.#ws.binaryType = 'nodebuffer';
 		this.synced = new Promise((resolve, reject) => {
@@ -33,16 +46,21 @@ export class BenchClient {
 			);
 		});
 		this.#ws.on('open', () => {
-			const encoder = encoding.createEncoder();
-			encoding.writeVarUint(encoder, messageType.sync);
+			if (this.#framing.kind === 'hocuspocus') {
+				// No token: the bench's Hocuspocus server has no onAuthenticate hook.
+				const auth = this.#encoder(hocuspocus.auth);
+				encoding.writeVarUint(auth, hocuspocus.authToken);
+				encoding.writeVarString(auth, '');
+				this.#ws.send(encoding.toUint8Array(auth));
+			}
+			const encoder = this.#encoder(messageType.sync);
 			syncProtocol.writeSyncStep1(encoder, this.doc);
 			this.#ws.send(encoding.toUint8Array(encoder));
 		});
 		this.#ws.on('message', (data: Buffer) => this.#receive(new Uint8Array(data)));
 		this.doc.on('update', (update: Uint8Array, origin: unknown) => {
 			if (origin === this) return;
-			const encoder = encoding.createEncoder();
-			encoding.writeVarUint(encoder, messageType.sync);
+			const encoder = this.#encoder(messageType.sync);
 			syncProtocol.writeUpdate(encoder, update);
 			this.#sentAt.set(++this.#counted, performance.now());
 			this.#ws.send(encoding.toUint8Array(encoder));
@@ -71,23 +89,34 @@ export class BenchClient {
 		});
 	}
 
+	/** An encoder holding the frame's header: the document name where the framing wants it, the type. */
+	#encoder(type: number): encoding.Encoder {
+		const encoder = encoding.createEncoder();
+		if (this.#framing.kind === 'hocuspocus')
+			encoding.writeVarString(encoder, this.#framing.document);
+		encoding.writeVarUint(encoder, type);
+		return encoder;
+	}
+
 	#receive(data: Uint8Array): void {
 		const decoder = decoding.createDecoder(data);
+		const framed = this.#framing.kind === 'hocuspocus';
+		if (framed) decoding.readVarString(decoder);
 		const type = decoding.readVarUint(decoder);
-		if (type === messageType.sync) {
-			const encoder = encoding.createEncoder();
-			encoding.writeVarUint(encoder, messageType.sync);
+		if (type === messageType.sync || (framed && type === hocuspocus.syncReply)) {
+			const encoder = this.#encoder(messageType.sync);
+			const header = encoding.length(encoder);
 			const step = syncProtocol.readSyncMessage(decoder, encoder, this.doc, this);
 			// Our answer to the server's step 1 is a step 2: the server counts it like an update.
-			if (encoding.length(encoder) > 1) {
+			if (encoding.length(encoder) > header) {
 				this.#counted++;
 				this.#ws.send(encoding.toUint8Array(encoder));
 			}
 			if (step === syncProtocol.messageYjsSyncStep2) this.#markSynced();
-		} else if (type === messageType.stored) {
+		} else if (!framed && type === messageType.stored) {
 			this.#ack(decoding.readVarUint(decoder), performance.now());
 		}
-		// Awareness and anything else: not part of what we measure.
+		// Awareness, auth replies, sync status and anything else: not part of what we measure.
 	}
 
 	#ack(count: number, now: number): void {

@@ -1,13 +1,15 @@
 import { performance } from 'node:perf_hooks';
-import { BenchClient } from '../lib/yclient.js';
+import { cpuMicros } from '../lib/proc.js';
 import { seeded, summarize, type Summary } from '../lib/stats.js';
+import type { BenchClient } from '../lib/yclient.js';
 
-/** Where clients connect: the same document names on both servers, their own URL scheme. */
+/** A server under test: the same document names on each, its own way of connecting. */
 export interface Target {
 	name: string;
-	url(docName: string): string;
-	protocols: string[];
-	/** Our server acknowledges stored updates; the reference does not. */
+	/** The server's process, whose CPU time is read from /proc. */
+	pid: number;
+	connect(docName: string): BenchClient;
+	/** Our server acknowledges stored updates; the others do not. */
 	acks: boolean;
 }
 
@@ -35,6 +37,11 @@ export interface RelayResult {
 	/** Receipts that never arrived before the deadline (should be 0). */
 	missing: number;
 	elapsedMs: number;
+	/**
+	 * Server CPU (user + system) from the first edit until every edit was relayed (and, on ours,
+	 * acknowledged as stored), divided by the relayed updates delivered in that window.
+	 */
+	cpuMicrosPerUpdate: number;
 }
 
 /**
@@ -49,7 +56,7 @@ export async function measureRelay(target: Target, options: RelayOptions): Promi
 	for (let i = 0; i < options.clients; i += options.connectConcurrency) {
 		const batch = [];
 		for (let j = i; j < Math.min(options.clients, i + options.connectConcurrency); j++) {
-			batch.push(new BenchClient(target.url(`${prefix}${j % options.docs}`), target.protocols));
+			batch.push(target.connect(`${prefix}${j % options.docs}`));
 		}
 		await Promise.all(batch.map((c) => c.synced));
 		clients.push(...batch);
@@ -82,6 +89,7 @@ export async function measureRelay(target: Target, options: RelayOptions): Promi
 	});
 
 	const start = performance.now() + 50;
+	const cpuAtStart = cpuMicros(target.pid);
 	const done = clients.map(
 		(client, i) =>
 			new Promise<void>((resolve) => {
@@ -111,6 +119,7 @@ export async function measureRelay(target: Target, options: RelayOptions): Promi
 	}
 	const elapsedMs = performance.now() - start;
 	if (target.acks) await Promise.all(clients.map((c) => c.allStored()));
+	const cpuMicrosPerUpdate = (cpuMicros(target.pid) - cpuAtStart) / received;
 	const stored = target.acks
 		? summarize(clients.flatMap((c) => c.storedLatencies.slice(options.warmup)))
 		: null;
@@ -123,6 +132,7 @@ export async function measureRelay(target: Target, options: RelayOptions): Promi
 		offeredPerSecond: options.intervalMs ? (options.clients * 1000) / options.intervalMs : Infinity,
 		relayedPerSecond: (options.clients * total * 1000) / (lastReceipt - start),
 		missing: expected - received,
-		elapsedMs
+		elapsedMs,
+		cpuMicrosPerUpdate
 	};
 }
