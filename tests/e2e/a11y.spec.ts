@@ -140,7 +140,9 @@ test('[PW8] the main flow works by keyboard alone, with the focus always visible
 	await page.keyboard.type('Typed without a mouse');
 	await page.keyboard.press('Enter');
 	const conversation = page.getByRole('log', { name: 'Conversation' });
-	await expect(conversation.getByRole('article')).toContainText(['Typed without a mouse']);
+	await expect(conversation.getByRole('article', { name: 'You' })).toContainText([
+		'Typed without a mouse'
+	]);
 
 	// Rename through Session options.
 	await tabTo(page, sessions.getByRole('button', { name: 'Session options' }));

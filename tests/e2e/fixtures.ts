@@ -73,7 +73,8 @@ export async function send(page: Page, text: string): Promise<void> {
 	const box = page.getByRole('textbox', { name: 'Message' });
 	await box.fill(text);
 	await box.press('Enter');
+	// The person's message; Claude's answer follows it (the fake upstream echoes).
 	await expect(
-		page.getByRole('log', { name: 'Conversation' }).getByRole('article').last()
+		page.getByRole('log', { name: 'Conversation' }).getByRole('article', { name: 'You' }).last()
 	).toContainText(cutText(text, 50));
 }

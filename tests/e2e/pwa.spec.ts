@@ -133,7 +133,7 @@ test.describe('[PW] install and offline', () => {
 		try {
 			await page.reload();
 			const conversation = page.getByRole('log', { name: 'Conversation' });
-			await expect(conversation.getByRole('article')).toContainText([text]);
+			await expect(conversation.getByRole('article', { name: 'You' })).toContainText([text]);
 			await expect(syncStatus(page)).toHaveText('Offline');
 
 			// A fresh tab at the deep link, too.

@@ -109,6 +109,8 @@ test('[RD1] [RD3] [RD4] [RD5] [RD6] [RD8] [RD9] a hostile answer renders inert, 
 	// [RD1] A person's own message is plain text, Markdown and HTML alike.
 	const typed = '# Not a heading\n**not bold** <b>not bold</b>';
 	await send(page, typed);
+	// Claude's answer to it (the fake upstream echoes) comes before the streamed one below.
+	await expect(log.getByRole('article', { name: 'Claude' })).toHaveAttribute('aria-busy', 'false');
 	const mine = log.getByRole('article', { name: 'You' });
 	await expect(mine).toContainText('**not bold** <b>not bold</b>');
 	await expect(mine.locator('h1, h3, strong, b')).toHaveCount(0);
@@ -139,7 +141,10 @@ test('[RD1] [RD3] [RD4] [RD5] [RD6] [RD8] [RD9] a hostile answer renders inert, 
 	}
 	await expect.poll(() => provider.unsyncedCount).toBe(0);
 
-	const message = log.getByRole('article', { name: 'Claude' });
+	// The run's own (echo) answer to the typed message is there too: this is the streamed one.
+	const message = log
+		.getByRole('article', { name: 'Claude' })
+		.filter({ hasText: 'Rendering check' });
 	await expect(message.getByRole('heading', { level: 3, name: 'Rendering check' })).toBeVisible();
 	await expect(message).toContainText('Image: tracking pixel (not loaded)');
 	await expect(message).toContainText('Image: logo (not loaded)');

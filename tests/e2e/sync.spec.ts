@@ -127,7 +127,7 @@ test.describe('offline', () => {
 			const log = page.getByRole('log', { name: 'Conversation' });
 			await expect(log).toContainText('written on A offline');
 			await expect(log).toContainText('written on B offline');
-			await expect(log.getByRole('article')).toHaveCount(3);
+			await expect(log.getByRole('article', { name: 'You' })).toHaveCount(3);
 			await expect(syncStatus(page)).toHaveText('Synced', { timeout: 10_000 });
 		}
 	});
