@@ -7,7 +7,9 @@ type Op = (answer: Y.Map<unknown>, doc: Y.Doc) => void;
 
 /**
  * Writes a streaming answer into the session document in batches: what arrives within
- * `intervalMs` becomes one change (one update, relayed and stored once), not one per token.
+ * `intervalMs` becomes one change (one update, relayed and stored once), not one per token. The
+ * first piece after a quiet spell goes out at once (after the current burst of events), so the
+ * first token is not held back by the batching.
  */
 export class AnswerWriter {
 	readonly #held: HeldDoc;
@@ -17,6 +19,7 @@ export class AnswerWriter {
 	/** Text arriving for the block the last op appended to, merged into that op. */
 	#tail: { index: number; text: string } | undefined;
 	#timer: ReturnType<typeof setTimeout> | undefined;
+	#lastFlush = -Infinity;
 	/** Positions in the answer's blocks, by the API's content block index. */
 	readonly #blocks = new Map<number, number>();
 	#nextBlock = 0;
@@ -72,6 +75,7 @@ export class AnswerWriter {
 	flush(): Promise<void> {
 		clearTimeout(this.#timer);
 		this.#timer = undefined;
+		this.#lastFlush = performance.now();
 		const ops = this.#ops;
 		this.#ops = [];
 		this.#tail = undefined;
@@ -106,7 +110,8 @@ export class AnswerWriter {
 	#push(op: Op): void {
 		this.#ops.push(op);
 		if (op !== this.#ops[0] || this.#timer) return;
-		this.#timer = setTimeout(() => void this.flush(), this.#intervalMs);
+		const wait = Math.max(0, this.#lastFlush + this.#intervalMs - performance.now());
+		this.#timer = setTimeout(() => void this.flush(), wait);
 	}
 
 	#block(answer: Y.Map<unknown>, index: number): Y.Map<unknown> | undefined {
