@@ -2,7 +2,7 @@
  * `npm run bench`: measures what issues 3, 4 and 7 ask for, prints tables and writes JSON to
  * bench/results/. Figures, not pass/fail: goals are printed next to the measurements.
  *
- *   BENCH_ONLY=sync|browser        run one part
+ *   BENCH_ONLY=sync|runs|browser   run one part
  *   --quick (or BENCH_QUICK=1)     smaller loads, for trying the bench itself
  */
 import fs from 'node:fs';
@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { browserTables, runBrowserBench, type BrowserBenchOptions } from './browser/index.js';
+import { runRunsBench, runsTables, type RunsBenchOptions } from './runs/index.js';
 import { runSyncBench, syncTables, type SyncBenchOptions } from './sync/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -54,6 +55,15 @@ const browserOptions: BrowserBenchOptions = {
 	syncWaitMs: 60_000
 };
 
+const runsOptions: RunsBenchOptions = {
+	trials: num('BENCH_RUN_TRIALS', quick ? 10 : 30),
+	screenTokens: quick ? 40 : 100,
+	screenSpacingMs: 30,
+	concurrent: num('BENCH_CONCURRENT_RUNS', quick ? 20 : 50),
+	concurrentTokens: quick ? 100 : 200,
+	concurrentSpacingMs: 20
+};
+
 const started = new Date();
 const results: Record<string, unknown> = {
 	startedAt: started.toISOString(),
@@ -77,6 +87,13 @@ if (!only || only === 'sync') {
 	const sync = await runSyncBench(syncOptions);
 	results.sync = sync;
 	for (const table of syncTables(sync)) console.log(`\n${table}`);
+}
+
+if (!only || only === 'runs') {
+	console.log('runs: first token, token to screen, concurrent runs ...');
+	const runs = await runRunsBench(runsOptions);
+	results.runs = runs;
+	for (const table of runsTables(runs)) console.log(`\n${table}`);
 }
 
 if (!only || only === 'browser') {

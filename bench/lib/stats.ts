@@ -6,6 +6,7 @@ export interface Summary {
 	min: number;
 	p50: number;
 	p90: number;
+	p95: number;
 	p99: number;
 	max: number;
 	mean: number;
@@ -27,6 +28,7 @@ export function summarize(samples: readonly number[]): Summary {
 		min: sorted[0] ?? NaN,
 		p50: percentile(sorted, 0.5),
 		p90: percentile(sorted, 0.9),
+		p95: percentile(sorted, 0.95),
 		p99: percentile(sorted, 0.99),
 		max: sorted[sorted.length - 1] ?? NaN,
 		mean: sorted.length ? sum / sorted.length : NaN

@@ -314,6 +314,27 @@ describe('[RN] runs on the server', () => {
 		expect(answer).toMatchObject({ status: 'failed', error: { kind: 'authentication' } });
 	});
 
+	it('[RN11] a run the log says was running but whose answer never began waits to be asked again', async () => {
+		makeManager();
+		const s = session('never began');
+		const log = createRunLog(db);
+		const run = { accountId: account, sessionId: s.sessionId, messageId: s.messageId, attempt: 1 };
+		log.claim(run);
+		log.set(run, 'running', 'missing-answer');
+		answers.setAsk(answers.findMessage(s.doc, s.messageId)!, 'running');
+		const again = new RunManager({
+			docs,
+			log,
+			models: new ModelCache(),
+			client: (apiKey) => anthropicClient(apiKey),
+			listModels,
+			idleMs: 1000
+		});
+		await again.recover();
+		expect(rows(s.doc).find((r) => r.id === s.messageId)?.ask).toBe('waiting');
+		expect(log.claim(run)).toBe(true);
+	});
+
 	it('[RN11] shutdown ends a running answer interrupted, and recovery ends what a crash left running', async () => {
 		makeManager();
 		const s = session();

@@ -102,7 +102,10 @@ export class RunManager {
 			const session = this.#session(key);
 			const state = session.running ? 'queued' : 'running';
 			session.queue.push(request);
-			await held.change(() => answers.setAsk(entry, 'queued'));
+			// Applied and relayed at once; the request needs no wait for the disk.
+			held
+				.change(() => answers.setAsk(entry, 'queued'))
+				.catch((error: unknown) => this.#options.onError?.('marking a run queued failed', error));
 			this.#next(key);
 			return { state };
 		} finally {
@@ -139,27 +142,26 @@ export class RunManager {
 			const key = docKey(run.accountId, sessionDoc(run.sessionId));
 			try {
 				const held = await this.#options.docs.open(key);
+				let started = false;
 				try {
 					await held.change((doc) => {
 						const entry = answers.findMessage(doc, run.messageId);
-						if (run.state === 'running' && run.answerId) {
-							const answer = answers.findMessage(doc, run.answerId);
-							if (answer?.get('status') === 'streaming') {
-								answers.finishAnswer(answer, {
-									status: 'interrupted',
-									error: abortErrors.shutdown
-								});
-							}
-							if (entry) answers.setAsk(entry, 'answered');
-						} else if (entry && answers.askStatus(entry) !== 'answered') {
-							answers.setAsk(entry, 'waiting');
+						const answer = run.answerId ? answers.findMessage(doc, run.answerId) : undefined;
+						// The answer began (it may have streamed a while): it ends interrupted.
+						started = answer !== undefined;
+						if (answer?.get('status') === 'streaming') {
+							answers.finishAnswer(answer, { status: 'interrupted', error: abortErrors.shutdown });
 						}
+						if (!entry) return;
+						if (started) answers.setAsk(entry, 'answered');
+						// Never began: it waits to be asked again.
+						else if (answers.askStatus(entry) !== 'answered') answers.setAsk(entry, 'waiting');
 					});
 				} finally {
 					held.release();
 				}
-				// A queued run asked again gets a fresh claim under the same attempt.
-				if (run.state === 'queued') this.#options.log.forget(run);
+				// A run that never began is asked again under the same attempt: a fresh claim.
+				if (!started) this.#options.log.forget(run);
 				else this.#options.log.set(run, 'ended');
 			} catch (error) {
 				// The session is gone (deleted): nothing to mark.
@@ -226,17 +228,22 @@ export class RunManager {
 			const modelId = model?.id ?? (typeof chosen === 'string' ? chosen : options.defaultModel);
 			const system = await this.#projectInformation(run.accountId, meta.get('projectId'));
 			const history = buildHistory(messageRows(run.sessionId, held.doc), run.messageId);
-			await held.change((doc) => {
-				const entry = answers.findMessage(doc, run.messageId);
-				if (entry) answers.setAsk(entry, 'running');
-				answers.startAnswer(doc, {
-					id: answerId,
-					replyTo: run.messageId,
-					model: modelId ?? 'unknown',
-					createdAt: Date.now()
-				});
-			});
+			// Logged first, so a crash from here on finds the answer to end (recover()).
 			this.#options.log.set(run, 'running', answerId);
+			// Not awaited: the answer's writes queue behind it on the document, and the request to
+			// the API starts without waiting for the disk (the first token is what a person waits for).
+			held
+				.change((doc) => {
+					const entry = answers.findMessage(doc, run.messageId);
+					if (entry) answers.setAsk(entry, 'running');
+					answers.startAnswer(doc, {
+						id: answerId,
+						replyTo: run.messageId,
+						model: modelId ?? 'unknown',
+						createdAt: Date.now()
+					});
+				})
+				.catch((error: unknown) => this.#options.onError?.('starting an answer failed', error));
 			const markAnswered = (doc: Y.Doc) => {
 				const entry = answers.findMessage(doc, run.messageId);
 				if (entry) answers.setAsk(entry, 'answered');
