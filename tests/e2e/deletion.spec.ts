@@ -1,11 +1,11 @@
-import type { Browser, Page } from '@playwright/test';
 import {
 	createProject,
+	device,
 	expect,
 	newSession,
 	openProject,
+	openSession,
 	send,
-	signIn,
 	syncStatus,
 	test
 } from './fixtures.js';
@@ -16,18 +16,6 @@ import { markersInBrowser, markersInDir } from './leftovers.js';
  * (after a restart and after kill -9), not in the IndexedDB of the device that deleted, of a
  * device that had it open, or of a device that was offline and came back.
  */
-
-async function device(browser: Browser, apiKey: string): Promise<Page> {
-	const page = await (await browser.newContext()).newPage();
-	await signIn(page, apiKey);
-	return page;
-}
-
-async function openSession(page: Page, project: string, title: string): Promise<void> {
-	await openProject(page, project);
-	await page.getByRole('region', { name: 'Sessions' }).getByRole('link', { name: title }).click();
-	await expect(page.getByRole('log', { name: 'Conversation' })).toBeVisible();
-}
 
 test.describe.configure({ mode: 'serial' });
 

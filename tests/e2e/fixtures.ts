@@ -1,4 +1,4 @@
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Browser, type Page } from '@playwright/test';
 import { cutText } from '../../src/lib/core/text.js';
 import { startTether, testKey, type TetherServer } from '../server/harness.js';
 
@@ -77,4 +77,18 @@ export async function send(page: Page, text: string): Promise<void> {
 	await expect(
 		page.getByRole('log', { name: 'Conversation' }).getByRole('article', { name: 'You' }).last()
 	).toContainText(cutText(text, 50));
+}
+
+/** Another device: its own browser context (own IndexedDB), signed in with the same key. */
+export async function device(browser: Browser, apiKey: string): Promise<Page> {
+	const page = await (await browser.newContext()).newPage();
+	await signIn(page, apiKey);
+	return page;
+}
+
+/** Opens a session of a project from the sidebar and waits for its conversation. */
+export async function openSession(page: Page, project: string, title: string): Promise<void> {
+	await openProject(page, project);
+	await page.getByRole('region', { name: 'Sessions' }).getByRole('link', { name: title }).click();
+	await expect(page.getByRole('log', { name: 'Conversation' })).toBeVisible();
 }

@@ -1,22 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import {
 	createProject,
+	device,
 	expect,
 	newSession,
-	openProject,
+	openSession,
 	signIn,
 	syncStatus,
 	test
 } from './fixtures.js';
-
-/** A device: its own browser context (own IndexedDB), signed in with the same key. */
-async function device(browser: Browser, apiKey: string): Promise<Page> {
-	const page = await (await browser.newContext()).newPage();
-	await signIn(page, apiKey);
-	return page;
-}
 
 const log = (page: Page) => page.getByRole('log', { name: 'Conversation' });
 const answers = (page: Page) => log(page).getByRole('article', { name: 'Claude' });
@@ -26,12 +20,6 @@ async function ask(page: Page, text: string): Promise<void> {
 	await box.fill(text);
 	await box.press('Enter');
 	await expect(log(page).getByRole('article', { name: 'You' }).last()).toContainText(text);
-}
-
-async function openSession(page: Page, project: string, title: string): Promise<void> {
-	await openProject(page, project);
-	await page.getByRole('region', { name: 'Sessions' }).getByRole('link', { name: title }).click();
-	await expect(log(page)).toBeVisible();
 }
 
 test.beforeEach(({ tether }) => tether.fake.reset());

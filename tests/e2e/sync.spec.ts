@@ -1,13 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from '@playwright/test';
 import {
 	createProject,
+	device,
 	expect,
 	newSession,
 	openProject,
 	send,
-	signIn,
 	syncStatus,
 	test
 } from './fixtures.js';
@@ -19,14 +18,6 @@ function onServerDisk(dataDir: string, texts: string[]): string[] {
 		.filter((entry) => entry.isFile())
 		.map((entry) => fs.readFileSync(path.join(dataDir, entry.name)));
 	return texts.filter((text) => files.some((bytes) => bytes.includes(Buffer.from(text, 'utf8'))));
-}
-
-/** A second device: its own browser context (own IndexedDB), same account. */
-async function device(browser: Browser, apiKey: string): Promise<Page> {
-	const context = await browser.newContext();
-	const page = await context.newPage();
-	await signIn(page, apiKey);
-	return page;
 }
 
 test.describe('sync across devices', () => {

@@ -1,13 +1,4 @@
-import type { Browser, Page } from '@playwright/test';
-import { createProject, expect, newSession, send, signIn, syncStatus, test } from './fixtures.js';
-
-/** A device: its own browser context (own IndexedDB), signed in with the account's key. */
-async function device(browser: Browser, apiKey: string): Promise<Page> {
-	const context = await browser.newContext();
-	const page = await context.newPage();
-	await signIn(page, apiKey);
-	return page;
-}
+import { createProject, device, expect, newSession, send, syncStatus, test } from './fixtures.js';
 
 const family = '👩‍👩‍👧'; // woman, ZWJ, woman, ZWJ, girl: one grapheme of 8 UTF-16 units
 
