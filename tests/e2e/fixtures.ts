@@ -1,4 +1,10 @@
-import { test as base, expect, type Browser, type Page } from '@playwright/test';
+import {
+	test as base,
+	expect,
+	type Browser,
+	type BrowserContext,
+	type Page
+} from '@playwright/test';
 import { cutText } from '../../src/lib/core/text.js';
 import { startTether, testKey, type TetherServer } from '../server/harness.js';
 
@@ -7,7 +13,10 @@ import { startTether, testKey, type TetherServer } from '../server/harness.js';
  * worker, against the fake Anthropic upstream) and a fresh account of its own: accounts never
  * share data, so tests in one worker do not see each other.
  */
-export const test = base.extend<{ apiKey: string }, { tether: TetherServer }>({
+/** Browser contexts opened by device() during the running test; closed when it ends. */
+const openDevices = new Set<BrowserContext>();
+
+export const test = base.extend<{ apiKey: string; closeDevices: void }, { tether: TetherServer }>({
 	tether: [
 		// eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring pattern
 		async ({}, use) => {
@@ -23,7 +32,19 @@ export const test = base.extend<{ apiKey: string }, { tether: TetherServer }>({
 	],
 	baseURL: async ({ tether }, use) => use(tether.url),
 	// eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring pattern
-	apiKey: async ({}, use) => use(testKey('e2e'))
+	apiKey: async ({}, use) => use(testKey('e2e')),
+	// A device left open keeps syncing and rendering for the rest of the worker's tests: on two
+	// cores a few dozen of them starve the tests that follow. Every test closes its own.
+	closeDevices: [
+		// eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring pattern
+		async ({}, use) => {
+			await use();
+			const contexts = [...openDevices];
+			openDevices.clear();
+			await Promise.all(contexts.map((context) => context.close()));
+		},
+		{ auto: true }
+	]
 });
 
 export { expect };
@@ -81,7 +102,9 @@ export async function send(page: Page, text: string): Promise<void> {
 
 /** Another device: its own browser context (own IndexedDB), signed in with the same key. */
 export async function device(browser: Browser, apiKey: string): Promise<Page> {
-	const page = await (await browser.newContext()).newPage();
+	const context = await browser.newContext();
+	openDevices.add(context);
+	const page = await context.newPage();
 	await signIn(page, apiKey);
 	return page;
 }
