@@ -4,12 +4,13 @@ import { ConfigError, readConfig } from './config.js';
 import { healthRoutes } from './http/health.js';
 import { createHttpServer } from './http/server.js';
 import { createSqliteStorage, openDatabase } from './storage/sqlite.js';
+import { createPush } from './push/index.js';
 import { createRuns } from './runs/index.js';
 import { heldDocs } from './sync/held-docs.js';
 import { createSync, logSyncError } from './sync/index.js';
 
 // Wiring only: every capability lives in its own module.
-let config, db, auth, storage, sync, runs;
+let config, db, auth, storage, sync, runs, push;
 try {
 	config = readConfig();
 	db = openDatabase(config.dataDir);
@@ -24,6 +25,12 @@ try {
 		limits: { maxConnectionsPerAccount: config.maxSocketsPerAccount },
 		log: logSyncError
 	});
+	push = createPush({
+		db,
+		dataDir: config.dataDir,
+		authenticateRequest: auth.authenticateRequest,
+		log: (message) => console.error(`tether push: ${message}`)
+	});
 	runs = createRuns({
 		db,
 		docs: heldDocs(sync.registry),
@@ -31,6 +38,7 @@ try {
 		accountOfKey: auth.accountOfKey,
 		defaultModel: config.defaultModel,
 		idleMs: config.runIdleMs,
+		onRunEnded: push.onRunEnded,
 		log: (message, error) =>
 			console.error(`tether runs: ${message}${error instanceof Error ? `: ${error.message}` : ''}`)
 	});
@@ -47,7 +55,8 @@ const server = createHttpServer(config, [
 	...healthRoutes(() => ({ loadedDocs: registry.loadedCount })),
 	...auth.routes,
 	...sync.routes,
-	...runs.routes
+	...runs.routes,
+	...push.routes
 ]);
 sync.attach(server);
 

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Database } from 'better-sqlite3';
 import type { Route } from '../http/api.js';
 import type { DocAccess } from './docs.js';
-import { RunManager } from './manager.js';
+import { RunManager, type RunManagerOptions } from './manager.js';
 import { listModels, ModelCache } from './models.js';
 import { createRunLog } from './run-log.js';
 import { runRoutes } from './routes.js';
@@ -16,6 +16,7 @@ export interface RunsOptions {
 	defaultModel?: string;
 	idleMs: number;
 	log?: (message: string, error?: unknown) => void;
+	onRunEnded?: RunManagerOptions['onRunEnded'];
 }
 
 /** Claude runs on the server: the manager, its log, the model lists and the routes. */
@@ -29,7 +30,8 @@ export function createRuns(options: RunsOptions): { routes: Route[]; manager: Ru
 		listModels,
 		defaultModel: options.defaultModel,
 		idleMs: options.idleMs,
-		onError: options.log
+		onError: options.log,
+		onRunEnded: options.onRunEnded
 	});
 	const routes = runRoutes({
 		runs: manager,

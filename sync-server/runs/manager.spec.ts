@@ -9,7 +9,8 @@ import type { MessageRow } from '../../src/lib/core/rows.js';
 import * as shapes from '../../src/lib/core/shapes.js';
 import { docKey, type DocKey } from '../storage/types.js';
 import type { DocAccess, HeldDoc } from './docs.js';
-import { RunManager } from './manager.js';
+import { RunManager, type RunManagerOptions } from './manager.js';
+import type { EndedRun } from '../../src/lib/core/run-notice.js';
 import { listModels, ModelCache } from './models.js';
 import { createRunLog } from './run-log.js';
 import { anthropicClient } from './upstream.js';
@@ -55,7 +56,7 @@ afterAll(async () => {
 	await fake.close();
 });
 
-function makeManager(idleMs = 5000) {
+function makeManager(idleMs = 5000, onRunEnded?: RunManagerOptions['onRunEnded']) {
 	db = new Database(':memory:');
 	docs = new MemoryDocs();
 	manager = new RunManager({
@@ -65,7 +66,8 @@ function makeManager(idleMs = 5000) {
 		client: (apiKey, onRetryableStatus) => anthropicClient(apiKey, { onRetryableStatus }),
 		listModels,
 		idleMs,
-		writeIntervalMs: 10
+		writeIntervalMs: 10,
+		onRunEnded
 	});
 }
 
@@ -103,6 +105,34 @@ const ask = (s: { sessionId: string; messageId: string }, attempt = 1) =>
 	manager.ask({ accountId: account, apiKey: key, attempt, ...s });
 
 describe('[RN] runs on the server', () => {
+	it('[NT1] tells who listens how each run ended, with the session title and the answer', async () => {
+		const ended: [string, EndedRun][] = [];
+		makeManager(5000, (accountId, run) => void ended.push([accountId, run]));
+		const s = session('Plan a trip');
+		shapes.addSession(docs.doc(docKey(account, projectDoc(`p${sessionCount}`))), s.sessionId, 1);
+		shapes.renameSession(
+			docs.doc(docKey(account, projectDoc(`p${sessionCount}`))),
+			s.sessionId,
+			'Trip 🗺️'
+		);
+		fake.script({ blocks: [{ type: 'text', text: 'Go north.' }] });
+		await ask(s);
+		const answer = await answered(s.doc, s.messageId);
+		await expect.poll(() => ended.length).toBe(1);
+		expect(ended[0]).toEqual([
+			account,
+			{
+				projectId: `p${sessionCount}`,
+				sessionId: s.sessionId,
+				answerId: answer.id,
+				status: 'done',
+				text: 'Go north.',
+				error: undefined,
+				sessionTitle: 'Trip 🗺️'
+			}
+		]);
+	});
+
 	it('[RN1] streams the answer into the session document with usage, model and stop reason', async () => {
 		makeManager();
 		const s = session('Say hi');

@@ -3,7 +3,7 @@ import type * as Y from 'yjs';
 import * as answers from '../../src/lib/core/answers.js';
 import { projectDoc, sessionDoc } from '../../src/lib/core/doc-names.js';
 import { buildHistory } from '../../src/lib/core/history.js';
-import { messageRows } from '../../src/lib/core/projection.js';
+import { messageRow, messageRows, sessionRows } from '../../src/lib/core/projection.js';
 import * as shapes from '../../src/lib/core/shapes.js';
 import { HttpError } from '../http/api.js';
 import { docKey, type DocKey } from '../storage/types.js';
@@ -15,6 +15,7 @@ import { defaultModel, fallbackMaxTokens, type ModelCache, type OfferedModel } f
 import type { RunLog } from './run-log.js';
 import { streamAnswer } from './stream-answer.js';
 import type Anthropic from '@anthropic-ai/sdk';
+import type { EndedRun } from '../../src/lib/core/run-notice.js';
 
 export interface RunRequest {
 	accountId: string;
@@ -41,6 +42,8 @@ export interface RunManagerOptions {
 	/** Streamed text is written in batches this far apart. */
 	writeIntervalMs?: number;
 	onError?: (message: string, error?: unknown) => void;
+	/** Told when a run ended, however it ended (notifications); never awaited. */
+	onRunEnded?: (accountId: string, ended: EndedRun) => void;
 }
 
 interface Run extends RunRequest {
@@ -196,6 +199,9 @@ export class RunManager {
 		};
 		session.running = run;
 		run.done = this.#execute(key, run)
+			.then((ended) => {
+				if (ended) this.#options.onRunEnded?.(run.accountId, ended);
+			})
 			.catch((error: unknown) => this.#options.onError?.('a run failed', error))
 			.finally(() => {
 				session.running = undefined;
@@ -203,7 +209,8 @@ export class RunManager {
 			});
 	}
 
-	async #execute(key: DocKey, run: Run): Promise<void> {
+	/** Runs one answer; what it ended as, for notifications. */
+	async #execute(key: DocKey, run: Run): Promise<EndedRun | undefined> {
 		const options = this.#options;
 		const held = await this.#open(key);
 		try {
@@ -255,7 +262,7 @@ export class RunManager {
 						: { kind: 'no_model', message: 'No model is available to this API key.' }
 					: { kind: 'empty', message: 'There is nothing to answer yet.' };
 				await answer.finish({ status: 'failed', error }, markAnswered);
-				return;
+				return await this.#ended(run, held.doc, answerId, meta.get('projectId'));
 			}
 			const streamed = await streamAnswer({
 				client,
@@ -272,22 +279,59 @@ export class RunManager {
 				idleMs: options.idleMs
 			});
 			await answer.finish(streamed.end, markAnswered);
+			return await this.#ended(run, held.doc, answerId, meta.get('projectId'));
 		} finally {
 			this.#options.log.set(run, 'ended');
 			held.release();
 		}
 	}
 
+	/** How the answer ended, with what a notification says of it (only when someone listens). */
+	async #ended(
+		run: Run,
+		doc: Y.Doc,
+		answerId: string,
+		projectId: unknown
+	): Promise<EndedRun | undefined> {
+		if (!this.#options.onRunEnded || typeof projectId !== 'string') return undefined;
+		const entry = answers.findMessage(doc, answerId);
+		if (!entry) return undefined;
+		const row = messageRow(run.sessionId, 0, entry);
+		return {
+			projectId,
+			sessionId: run.sessionId,
+			answerId,
+			status: row.status ?? 'done',
+			text: row.text,
+			error: row.error?.message,
+			sessionTitle: await this.#withProject(run.accountId, projectId, (project) =>
+				sessionRows(projectId, project).rows.find((s) => s.id === run.sessionId)?.title
+			)
+		};
+	}
+
 	async #projectInformation(accountId: string, projectId: unknown): Promise<string> {
-		if (typeof projectId !== 'string') return '';
+		const info = await this.#withProject(accountId, projectId, (doc) =>
+			shapes.projectInfo(doc).toString().trim()
+		);
+		return info ?? '';
+	}
+
+	/** Reads the project document, if it is there. */
+	async #withProject<T>(
+		accountId: string,
+		projectId: unknown,
+		read: (doc: Y.Doc) => T
+	): Promise<T | undefined> {
+		if (typeof projectId !== 'string') return undefined;
 		let held: HeldDoc;
 		try {
 			held = await this.#options.docs.open(docKey(accountId, projectDoc(projectId)));
 		} catch {
-			return '';
+			return undefined;
 		}
 		try {
-			return shapes.projectInfo(held.doc).toString().trim();
+			return read(held.doc);
 		} finally {
 			held.release();
 		}

@@ -6,13 +6,13 @@
  * an asset, an icon), so these rules do not depend on a build; the browser test
  * (tests/e2e/rendering.spec.ts) checks the real build's page and header agree.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTether, type TetherServer } from './harness.js';
+import { selfSigned } from '../lib/self-signed.js';
 
 const pagePolicy =
 	"default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; worker-src 'self'; " +
@@ -37,34 +37,6 @@ function writeApp(dir: string, policy: string): void {
 	fs.writeFileSync(path.join(dir, 'index.html'), page(policy));
 	fs.writeFileSync(path.join(dir, '_app', 'immutable', 'entry', 'start.abc.js'), 'export {};\n');
 	fs.writeFileSync(path.join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
-}
-
-/** A throwaway self-signed certificate for 127.0.0.1 (openssl, as on any Debian machine). */
-function selfSignedCert(dir: string): { cert: string; key: string } {
-	const cert = path.join(dir, 'cert.pem');
-	const key = path.join(dir, 'key.pem');
-	execFileSync(
-		'openssl',
-		[
-			'req',
-			'-x509',
-			'-newkey',
-			'ec',
-			'-pkeyopt',
-			'ec_paramgen_curve:prime256v1',
-			'-nodes',
-			'-days',
-			'1',
-			'-subj',
-			'/CN=127.0.0.1',
-			'-keyout',
-			key,
-			'-out',
-			cert
-		],
-		{ stdio: 'pipe' }
-	);
-	return { cert, key };
 }
 
 /** Headers of one GET, accepting the self-signed certificate. */
@@ -92,7 +64,7 @@ beforeAll(async () => {
 	certDir = path.join(root, 'tls');
 	fs.mkdirSync(certDir);
 	writeApp(built, pagePolicy);
-	const { cert, key } = selfSignedCert(certDir);
+	const { cert, key } = selfSigned(certDir, 'server');
 	[plain, tls, empty] = await Promise.all([
 		startTether({ env: { TETHER_APP_DIR: built } }),
 		startTether({ env: { TETHER_APP_DIR: built, TLS_CERT: cert, TLS_KEY: key } }),

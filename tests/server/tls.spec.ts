@@ -1,40 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { selfSigned } from '../lib/self-signed.js';
 import { startTether, type TetherServer } from './harness.js';
-
-/** A self-signed certificate for 127.0.0.1, made with openssl in a temp directory. */
-function selfSigned(dir: string, name: string): { cert: string; key: string } {
-	const cert = path.join(dir, `${name}.crt`);
-	const key = path.join(dir, `${name}.key`);
-	execFileSync(
-		'openssl',
-		[
-			'req',
-			'-x509',
-			'-newkey',
-			'ec',
-			'-pkeyopt',
-			'ec_paramgen_curve:prime256v1',
-			'-nodes',
-			'-days',
-			'2',
-			'-subj',
-			'/CN=127.0.0.1',
-			'-addext',
-			'subjectAltName=IP:127.0.0.1',
-			'-keyout',
-			key,
-			'-out',
-			cert
-		],
-		{ stdio: 'ignore' }
-	);
-	return { cert, key };
-}
 
 /** GET over HTTPS trusting only `ca`; rejects on any TLS problem. */
 function getJson(url: string, ca: Buffer): Promise<{ status: number; body: unknown }> {
