@@ -46,3 +46,54 @@ self.addEventListener('message', (event: ExtendableMessageEvent) => {
 // The first version takes the open page at once, so it works offline without a reload; later
 // versions reach this only after skipWaiting, that is after the person chose Reload.
 clientsClaim();
+
+/*
+ * Web Push: the server's notice of an ended run ({title, body, tag, url}, see core/run-notice.ts).
+ * A page of Tether that the person is looking at already shows the answer: no notification then.
+ */
+self.addEventListener('push', (event: PushEvent) => {
+	event.waitUntil(showPushedNotice(event));
+});
+
+async function showPushedNotice(event: PushEvent): Promise<void> {
+	let notice: { title?: unknown; body?: unknown; tag?: unknown; url?: unknown } = {};
+	try {
+		notice = (event.data?.json() ?? {}) as typeof notice;
+	} catch {
+		// Not ours, or damaged: still say something, as a push must show a notification.
+	}
+	const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+	if (windows.some((client) => client.visibilityState === 'visible' && client.focused)) return;
+	const url = typeof notice.url === 'string' && notice.url.startsWith('/') ? notice.url : '/';
+	await self.registration.showNotification(
+		typeof notice.title === 'string' ? notice.title : 'Tether',
+		{
+			body: typeof notice.body === 'string' ? notice.body : '',
+			tag: typeof notice.tag === 'string' ? notice.tag : undefined,
+			icon: `${base}/icons/icon-192.png`,
+			data: { url }
+		}
+	);
+}
+
+/** A click opens the session: in a window of Tether that is already open, else in a new one. */
+self.addEventListener('notificationclick', (event: NotificationEvent) => {
+	event.notification.close();
+	const url = (event.notification.data as { url?: unknown } | null)?.url;
+	const target = new URL(
+		typeof url === 'string' && url.startsWith('/') ? url : '/',
+		self.location.origin
+	);
+	event.waitUntil(
+		(async () => {
+			const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+			const open = windows[0];
+			if (open) {
+				await open.focus();
+				await open.navigate(target.href);
+				return;
+			}
+			await self.clients.openWindow(target.href);
+		})()
+	);
+});

@@ -6,6 +6,7 @@ import type { MessageRow, ProjectRow, SessionRow } from '../core/rows.js';
 import * as shapes from '../core/shapes.js';
 import * as projects from '../store/projects.js';
 import * as sessions from '../store/sessions.js';
+import { askToNotify } from '../sync/push.js';
 import { store, sync } from './app.svelte.js';
 
 /*
@@ -56,6 +57,14 @@ export const retryAnswer = (sessionId: string, messageId: string) =>
 			if (entry) answers.askAgain(entry);
 		})
 	);
+
+/**
+ * After a person's send: ask once whether Tether may notify when answers end, and subscribe this
+ * device to the server's pushes when it may.
+ */
+export async function offerNotifications(): Promise<void> {
+	if (await askToNotify()) await sync().push.ensure();
+}
 
 /** Stop: ends the session's running answer, whichever device started it. */
 export const stopAnswer = (sessionId: string) => attempt(() => sync().runs.stop(sessionId));

@@ -4,6 +4,7 @@ import { syncStatusText, type SyncStatusText } from '../core/sync-status.js';
 import type { DocStore } from '../store/doc-store.js';
 import { catchUp } from './catch-up.js';
 import { sendDeletions } from './deletions.js';
+import { PushSubscriber } from './push.js';
 import { RunRequests } from './run-requests.js';
 import { SyncProvider, type FatalReason } from './provider.js';
 import { SignInRequiredError, type TokenSource } from './tokens.js';
@@ -31,6 +32,8 @@ export class AccountSync {
 
 	/** Asks the server to answer waiting messages, and to stop. */
 	readonly runs: RunRequests;
+	/** This device's Web Push subscription, once the person allowed notifications. */
+	readonly push: PushSubscriber;
 	readonly #store: DocStore;
 	readonly #tokens: TokenSource;
 	readonly #url: string;
@@ -55,6 +58,8 @@ export class AccountSync {
 			apiKey: tokens.apiKey,
 			onProblem: (message) => (this.problem = message)
 		});
+		this.push = new PushSubscriber(() => tokens.get());
+		void this.push.ensure();
 		this.#offPurged = store.onPurged((name) => {
 			this.#drop(name);
 			void this.#runCycle();
