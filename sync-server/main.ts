@@ -31,6 +31,8 @@ try {
 		accountOfKey: auth.accountOfKey,
 		defaultModel: config.defaultModel,
 		idleMs: config.runIdleMs,
+		maxToolRounds: config.maxToolRounds,
+		approvalMs: config.approvalMs,
 		log: (message, error) =>
 			console.error(`tether runs: ${message}${error instanceof Error ? `: ${error.message}` : ''}`)
 	});
