@@ -1,4 +1,4 @@
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import { sessionMeta } from '../shapes.js';
 
 /*
@@ -39,6 +39,25 @@ export function sessionApprovesFileChanges(sessionDoc: Y.Doc): boolean {
 
 export function approveFileChangesForSession(sessionDoc: Y.Doc): void {
 	sessionMeta(sessionDoc).set('approveFileChanges', true);
+}
+
+/** The block of a tool call in an answer, by the API's tool_use id. */
+export function findToolBlock(
+	answer: Y.Map<unknown>,
+	toolUseId: string
+): Y.Map<unknown> | undefined {
+	const blocks = answer.get('blocks');
+	if (!(blocks instanceof Y.Array)) return undefined;
+	for (const block of blocks) {
+		if (
+			block instanceof Y.Map &&
+			block.get('type') === 'tool_use' &&
+			block.get('id') === toolUseId
+		) {
+			return block as Y.Map<unknown>;
+		}
+	}
+	return undefined;
 }
 
 /** A device's answer to a pending approval. */
