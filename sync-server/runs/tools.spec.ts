@@ -120,15 +120,18 @@ async function answered(doc: Y.Doc, messageId: string): Promise<MessageRow[]> {
 async function pending(doc: Y.Doc): Promise<Y.Map<unknown>> {
 	let found: Y.Map<unknown> | undefined;
 	await expect
-		.poll(() => {
-			for (const message of shapes.messages(doc)) {
-				if (message.get('role') !== 'assistant') continue;
-				for (const block of answers.blocksOf(message)) {
-					if (block.get('approval') === 'pending') found = block;
+		.poll(
+			() => {
+				for (const message of shapes.messages(doc)) {
+					if (message.get('role') !== 'assistant') continue;
+					for (const block of answers.blocksOf(message)) {
+						if (block.get('approval') === 'pending') found = block;
+					}
 				}
-			}
-			return found !== undefined;
-		})
+				return found !== undefined;
+			},
+			{ timeout: 8000 }
+		)
 		.toBe(true);
 	return found!;
 }
