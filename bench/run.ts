@@ -2,7 +2,7 @@
  * `npm run bench`: measures what issues 3, 4 and 7 ask for, prints tables and writes JSON to
  * bench/results/. Figures, not pass/fail: goals are printed next to the measurements.
  *
- *   BENCH_ONLY=sync|runs|browser   run one part
+ *   BENCH_ONLY=sync|runs|tools|browser   run one part
  *   --quick (or BENCH_QUICK=1)     smaller loads, for trying the bench itself
  */
 import fs from 'node:fs';
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { browserTables, runBrowserBench, type BrowserBenchOptions } from './browser/index.js';
 import { runRunsBench, runsTables, type RunsBenchOptions } from './runs/index.js';
 import { runSyncBench, syncTables, type SyncBenchOptions } from './sync/index.js';
+import { runToolsBench, toolsTables } from './tools/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const only = process.env.BENCH_ONLY;
@@ -94,6 +95,16 @@ if (!only || only === 'runs') {
 	const runs = await runRunsBench(runsOptions);
 	results.runs = runs;
 	for (const table of runsTables(runs)) console.log(`\n${table}`);
+}
+
+if (!only || only === 'tools') {
+	console.log('tools: a scripted run of tool rounds on a large workspace ...');
+	const tools = await runToolsBench({
+		files: num('BENCH_TOOL_FILES', 1000),
+		rounds: num('BENCH_TOOL_ROUNDS', 20)
+	});
+	results.tools = tools;
+	for (const table of toolsTables(tools)) console.log(`\n${table}`);
 }
 
 if (!only || only === 'browser') {

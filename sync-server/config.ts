@@ -21,6 +21,10 @@ export interface Config {
 	maxSocketsPerAccount: number;
 	/** A streaming answer silent this long is given up (TETHER_RUN_IDLE_SECONDS, R19). */
 	runIdleMs: number;
+	/** Tool rounds one run may take before it stops (TETHER_MAX_TOOL_ROUNDS). */
+	maxToolRounds: number;
+	/** How long a file change waits for approval (TETHER_APPROVAL_SECONDS). */
+	approvalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -106,6 +110,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		docIdleMs: parseCount('TETHER_DOC_IDLE_MS', env.TETHER_DOC_IDLE_MS, 30_000, 'milliseconds'),
 		runIdleMs:
 			1000 * parseCount('TETHER_RUN_IDLE_SECONDS', env.TETHER_RUN_IDLE_SECONDS, 60, 'seconds', 1),
+		maxToolRounds: parseCount(
+			'TETHER_MAX_TOOL_ROUNDS',
+			env.TETHER_MAX_TOOL_ROUNDS,
+			20,
+			'rounds',
+			1
+		),
+		approvalMs:
+			1000 * parseCount('TETHER_APPROVAL_SECONDS', env.TETHER_APPROVAL_SECONDS, 600, 'seconds', 1),
 		maxSocketsPerAccount: parseCount(
 			'TETHER_MAX_SOCKETS_PER_ACCOUNT',
 			env.TETHER_MAX_SOCKETS_PER_ACCOUNT,

@@ -39,6 +39,8 @@ try {
 		defaultModel: config.defaultModel,
 		idleMs: config.runIdleMs,
 		onRunEnded: push.onRunEnded,
+		maxToolRounds: config.maxToolRounds,
+		approvalMs: config.approvalMs,
 		log: (message, error) =>
 			console.error(`tether runs: ${message}${error instanceof Error ? `: ${error.message}` : ''}`)
 	});

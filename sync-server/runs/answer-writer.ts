@@ -107,6 +107,12 @@ export class AnswerWriter {
 		if (this.#failed) throw this.#failed;
 	}
 
+	/** The block at the API's index as the document holds it now (after a flush). */
+	blockAt(index: number): Y.Map<unknown> | undefined {
+		const answer = answers.findMessage(this.#held.doc, this.#answerId);
+		return answer && this.#block(answer, index);
+	}
+
 	#push(op: Op): void {
 		this.#ops.push(op);
 		if (op !== this.#ops[0] || this.#timer) return;

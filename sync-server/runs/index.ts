@@ -15,6 +15,8 @@ export interface RunsOptions {
 	accountOfKey: (apiKey: string) => string | null;
 	defaultModel?: string;
 	idleMs: number;
+	maxToolRounds?: number;
+	approvalMs?: number;
 	log?: (message: string, error?: unknown) => void;
 	onRunEnded?: RunManagerOptions['onRunEnded'];
 }
@@ -30,6 +32,8 @@ export function createRuns(options: RunsOptions): { routes: Route[]; manager: Ru
 		listModels,
 		defaultModel: options.defaultModel,
 		idleMs: options.idleMs,
+		maxToolRounds: options.maxToolRounds,
+		approvalMs: options.approvalMs,
 		onError: options.log,
 		onRunEnded: options.onRunEnded
 	});

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type * as Y from 'yjs';
 import * as answers from '../../src/lib/core/answers.js';
 import { projectDoc, sessionDoc } from '../../src/lib/core/doc-names.js';
-import { buildHistory } from '../../src/lib/core/history.js';
+import { buildHistory, interruptedToolResult } from '../../src/lib/core/history.js';
+import { endedResult } from '../../src/lib/core/tools/approval.js';
 import { messageRow, messageRows, sessionRows } from '../../src/lib/core/projection.js';
 import * as shapes from '../../src/lib/core/shapes.js';
 import { HttpError } from '../http/api.js';
@@ -14,6 +15,8 @@ import type { RunError } from '../../src/lib/core/rows.js';
 import { defaultModel, fallbackMaxTokens, type ModelCache, type OfferedModel } from './models.js';
 import type { RunLog } from './run-log.js';
 import { streamAnswer } from './stream-answer.js';
+import { runToolCalls } from './tool-calls.js';
+import { toolDefinitions } from '../../src/lib/core/tools/definitions.js';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { EndedRun } from '../../src/lib/core/run-notice.js';
 
@@ -41,10 +44,20 @@ export interface RunManagerOptions {
 	idleMs: number;
 	/** Streamed text is written in batches this far apart. */
 	writeIntervalMs?: number;
+	/** Tool rounds one run may take (TETHER_MAX_TOOL_ROUNDS). */
+	maxToolRounds?: number;
+	/** How long a file change waits for a person's approval (TETHER_APPROVAL_SECONDS). */
+	approvalMs?: number;
 	onError?: (message: string, error?: unknown) => void;
 	/** Told when a run ended, however it ended (notifications); never awaited. */
 	onRunEnded?: (accountId: string, ended: EndedRun) => void;
 }
+
+export const defaultMaxToolRounds = 20;
+export const defaultApprovalMs = 600_000;
+const approvalExpired = 'Nobody answered the approval in time, so the run ended.';
+const roundsUsed = (max: number) =>
+	`Claude used ${max} rounds of tools, the most one run may take: send a message to let it go on.`;
 
 interface Run extends RunRequest {
 	controller: AbortController;
@@ -153,6 +166,7 @@ export class RunManager {
 						// The answer began (it may have streamed a while): it ends interrupted.
 						started = answer !== undefined;
 						if (answer?.get('status') === 'streaming') {
+							endUnfinishedToolCalls(answer);
 							answers.finishAnswer(answer, { status: 'interrupted', error: abortErrors.shutdown });
 						}
 						if (!entry) return;
@@ -209,14 +223,15 @@ export class RunManager {
 			});
 	}
 
-	/** Runs one answer; what it ended as, for notifications. */
+	/** Runs one answer (with its tool rounds); what it ended as, for notifications. */
 	async #execute(key: DocKey, run: Run): Promise<EndedRun | undefined> {
 		const options = this.#options;
 		const held = await this.#open(key);
+		let project: HeldDoc | undefined;
 		try {
-			const answerId = newAnswerId();
+			let answerId = newAnswerId();
 			// Notices before the answer exists (while listing models) have nowhere to go: dropped.
-			const answer = new AnswerWriter(held, answerId, options.writeIntervalMs);
+			let answer = new AnswerWriter(held, answerId, options.writeIntervalMs);
 			const client = options.client(run.apiKey, (status, headers) =>
 				answer.setNotice(retryNotice(status, headers))
 			);
@@ -233,66 +248,122 @@ export class RunManager {
 				models.find((m) => m.id === chosen) ??
 				(typeof chosen === 'string' ? undefined : defaultModel(models, options.defaultModel));
 			const modelId = model?.id ?? (typeof chosen === 'string' ? chosen : options.defaultModel);
-			const system = await this.#projectInformation(run.accountId, meta.get('projectId'));
-			const history = buildHistory(messageRows(run.sessionId, held.doc), run.messageId);
-			// Logged first, so a crash from here on finds the answer to end (recover()).
-			this.#options.log.set(run, 'running', answerId);
-			// Not awaited: the answer's writes queue behind it on the document, and the request to
-			// the API starts without waiting for the disk (the first token is what a person waits for).
-			held
-				.change((doc) => {
-					const entry = answers.findMessage(doc, run.messageId);
-					if (entry) answers.setAsk(entry, 'running');
-					answers.startAnswer(doc, {
-						id: answerId,
-						replyTo: run.messageId,
-						model: modelId ?? 'unknown',
-						createdAt: Date.now()
-					});
-				})
-				.catch((error: unknown) => this.#options.onError?.('starting an answer failed', error));
+			const projectId = meta.get('projectId');
+			project = await this.#openProject(run.accountId, projectId);
 			const markAnswered = (doc: Y.Doc) => {
 				const entry = answers.findMessage(doc, run.messageId);
 				if (entry) answers.setAsk(entry, 'answered');
 			};
-			if (!modelId || history.length === 0) {
-				const error: RunError = !modelId
-					? listingError
-						? describeRunError(listingError)
-						: { kind: 'no_model', message: 'No model is available to this API key.' }
-					: { kind: 'empty', message: 'There is nothing to answer yet.' };
-				await answer.finish({ status: 'failed', error }, markAnswered);
-				return await this.#ended(run, held.doc, answerId, meta.get('projectId'));
+			// The answers of this run so far: one per tool round, each sent back in the next request.
+			const rounds = new Set<string>();
+			const maxRounds = options.maxToolRounds ?? defaultMaxToolRounds;
+			for (let round = 1; ; round++) {
+				const system = project ? shapes.projectInfo(project.doc).toString().trim() : '';
+				const history = runHistory(run, held.doc, rounds);
+				// Logged first, so a crash from here on finds the answer to end (recover()).
+				this.#options.log.set(run, 'running', answerId);
+				// Not awaited: the answer's writes queue behind it on the document, and the request to
+				// the API starts without waiting for the disk (the first token is what a person waits for).
+				const started = answerId;
+				held
+					.change((doc) => {
+						const entry = answers.findMessage(doc, run.messageId);
+						if (entry) answers.setAsk(entry, 'running');
+						answers.startAnswer(doc, {
+							id: started,
+							replyTo: run.messageId,
+							model: modelId ?? 'unknown',
+							createdAt: Date.now()
+						});
+					})
+					.catch((error: unknown) => this.#options.onError?.('starting an answer failed', error));
+				rounds.add(answerId);
+				if (!modelId || history.length === 0) {
+					const error: RunError = !modelId
+						? listingError
+							? describeRunError(listingError)
+							: { kind: 'no_model', message: 'No model is available to this API key.' }
+						: { kind: 'empty', message: 'There is nothing to answer yet.' };
+					await answer.finish({ status: 'failed', error }, markAnswered);
+					return this.#ended(run, held.doc, answerId, project);
+				}
+				const streamed = await streamAnswer({
+					client,
+					params: {
+						model: modelId,
+						max_tokens: model?.maxTokens ?? fallbackMaxTokens,
+						messages: history as Anthropic.MessageParam[],
+						...(system ? { system } : {}),
+						...(project ? { tools: toolDefinitions } : {})
+					},
+					writer: answer,
+					controller: run.controller,
+					reason: () => run.reason,
+					abort: (reason) => this.#abort(run, reason),
+					idleMs: options.idleMs
+				});
+				const end = streamed.end;
+				if (
+					end.status !== 'done' ||
+					end.stopReason !== 'tool_use' ||
+					streamed.toolCalls.length === 0
+				) {
+					await answer.finish(end, markAnswered);
+					return this.#ended(run, held.doc, answerId, project);
+				}
+				await answer.flush();
+				const calls = await runToolCalls({
+					session: held,
+					answer,
+					calls: streamed.toolCalls,
+					project,
+					approvalMs: options.approvalMs ?? defaultApprovalMs,
+					signal: run.controller.signal
+				});
+				if (calls === 'aborted') {
+					const reason = run.reason ?? 'shutdown';
+					await answer.finish(
+						reason === 'stop'
+							? { ...end, status: 'stopped' }
+							: { ...end, status: 'interrupted', error: abortErrors[reason] },
+						markAnswered
+					);
+					return this.#ended(run, held.doc, answerId, project);
+				}
+				if (calls === 'expired') {
+					await answer.finish(
+						{ ...end, error: { kind: 'approval_expired', message: approvalExpired } },
+						markAnswered
+					);
+					return this.#ended(run, held.doc, answerId, project);
+				}
+				if (round >= maxRounds) {
+					await answer.finish(
+						{ ...end, error: { kind: 'tool_rounds', message: roundsUsed(maxRounds) } },
+						markAnswered
+					);
+					return this.#ended(run, held.doc, answerId, project);
+				}
+				// The round is done; Claude is asked again with the results, in a new answer.
+				await answer.finish(end);
+				answerId = newAnswerId();
+				answer = new AnswerWriter(held, answerId, options.writeIntervalMs);
 			}
-			const streamed = await streamAnswer({
-				client,
-				params: {
-					model: modelId,
-					max_tokens: model?.maxTokens ?? fallbackMaxTokens,
-					messages: history as Anthropic.MessageParam[],
-					...(system ? { system } : {})
-				},
-				writer: answer,
-				controller: run.controller,
-				reason: () => run.reason,
-				abort: (reason) => this.#abort(run, reason),
-				idleMs: options.idleMs
-			});
-			await answer.finish(streamed.end, markAnswered);
-			return await this.#ended(run, held.doc, answerId, meta.get('projectId'));
 		} finally {
 			this.#options.log.set(run, 'ended');
+			project?.release();
 			held.release();
 		}
 	}
 
-	/** How the answer ended, with what a notification says of it (only when someone listens). */
-	async #ended(
+	/** How the last answer of a run ended, with what a notification says of it (if someone listens). */
+	#ended(
 		run: Run,
 		doc: Y.Doc,
 		answerId: string,
-		projectId: unknown
-	): Promise<EndedRun | undefined> {
+		project: HeldDoc | undefined
+	): EndedRun | undefined {
+		const projectId = shapes.sessionMeta(doc).get('projectId');
 		if (!this.#options.onRunEnded || typeof projectId !== 'string') return undefined;
 		const entry = answers.findMessage(doc, answerId);
 		if (!entry) return undefined;
@@ -304,36 +375,18 @@ export class RunManager {
 			status: row.status ?? 'done',
 			text: row.text,
 			error: row.error?.message,
-			sessionTitle: await this.#withProject(run.accountId, projectId, (project) =>
-				sessionRows(projectId, project).rows.find((s) => s.id === run.sessionId)?.title
-			)
+			sessionTitle: project
+				? sessionRows(projectId, project.doc).rows.find((s) => s.id === run.sessionId)?.title
+				: undefined
 		};
 	}
 
-	async #projectInformation(accountId: string, projectId: unknown): Promise<string> {
-		const info = await this.#withProject(accountId, projectId, (doc) =>
-			shapes.projectInfo(doc).toString().trim()
-		);
-		return info ?? '';
-	}
-
-	/** Reads the project document, if it is there. */
-	async #withProject<T>(
-		accountId: string,
-		projectId: unknown,
-		read: (doc: Y.Doc) => T
-	): Promise<T | undefined> {
+	async #openProject(accountId: string, projectId: unknown): Promise<HeldDoc | undefined> {
 		if (typeof projectId !== 'string') return undefined;
-		let held: HeldDoc;
 		try {
-			held = await this.#options.docs.open(docKey(accountId, projectDoc(projectId)));
+			return await this.#options.docs.open(docKey(accountId, projectDoc(projectId)));
 		} catch {
 			return undefined;
-		}
-		try {
-			return read(held.doc);
-		} finally {
-			held.release();
 		}
 	}
 
@@ -368,6 +421,28 @@ export class RunManager {
 			throw new HttpError(404, 'session_not_found', 'That session does not exist or was deleted');
 		}
 	}
+}
+
+/** Tool calls a crash left running (or waiting for approval) end with a note saying so. */
+function endUnfinishedToolCalls(answer: Y.Map<unknown>): void {
+	for (const block of answers.blocksOf(answer)) {
+		if (block.get('type') !== 'tool_use' || block.get('status') !== 'running') continue;
+		const pending = block.get('approval') === 'pending';
+		block.set('result', pending ? endedResult : interruptedToolResult);
+		block.set('isError', true);
+		if (pending) block.set('approval', 'ended');
+		block.set('status', 'error');
+	}
+}
+
+/**
+ * What the next request of a run sends: the conversation up to the person's message, then this
+ * run's earlier rounds (answers that used tools, with their results).
+ */
+function runHistory(run: Run, doc: Y.Doc, rounds: ReadonlySet<string>) {
+	const rows = messageRows(run.sessionId, doc);
+	const at = rows.findIndex((r) => r.id === run.messageId);
+	return buildHistory(rows.filter((r, i) => i <= at || rounds.has(r.id)));
 }
 
 function retryNotice(status: number, headers: Headers): string {

@@ -7,6 +7,8 @@ import { abortErrors, cutShort, describeRunError, type AbortReason } from './err
 export type MessageParams = Omit<Anthropic.MessageCreateParamsStreaming, 'stream'>;
 
 export interface ToolCall {
+	/** The API's content block index: where the call's record is in the answer. */
+	index: number;
 	id: string;
 	name: string;
 	/** Parsed from the streamed JSON; undefined when it could not be parsed. */
@@ -41,7 +43,7 @@ export interface StreamOptions {
 export async function streamAnswer(options: StreamOptions): Promise<StreamedAnswer> {
 	const { writer } = options;
 	const usage: Usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
-	const toolInputs = new Map<number, { id: string; name: string; json: string }>();
+	const toolInputs = new Map<number, { index: number; id: string; name: string; json: string }>();
 	const toolCalls: ToolCall[] = [];
 	let stopReason: string | undefined;
 	let stopped = false;
@@ -76,7 +78,12 @@ export async function streamAnswer(options: StreamOptions): Promise<StreamedAnsw
 						writer.appendText(event.index, block.thinking);
 					} else if (block.type === 'tool_use') {
 						writer.startBlock(event.index, { type: 'tool_use', id: block.id, name: block.name });
-						toolInputs.set(event.index, { id: block.id, name: block.name, json: '' });
+						toolInputs.set(event.index, {
+							index: event.index,
+							id: block.id,
+							name: block.name,
+							json: ''
+						});
 					} else {
 						// Server tool calls, results and whatever comes next: kept, shown generically.
 						writer.startBlock(event.index, { type: 'other', raw: block });
@@ -134,12 +141,14 @@ function aborted(reason: AbortReason, usage: Usage): AnswerEnd {
 	return { status: 'interrupted', usage, error: abortErrors[reason] };
 }
 
-function parseToolInput(tool: { id: string; name: string; json: string }): ToolCall {
-	if (tool.json.trim() === '') return { id: tool.id, name: tool.name, input: {} };
+function parseToolInput(tool: { index: number; id: string; name: string; json: string }): ToolCall {
+	const { index, id, name } = tool;
+	if (tool.json.trim() === '') return { index, id, name, input: {} };
 	try {
-		return { id: tool.id, name: tool.name, input: JSON.parse(tool.json) as unknown };
+		return { index, id, name, input: JSON.parse(tool.json) as unknown };
 	} catch {
 		return {
+			index,
 			id: tool.id,
 			name: tool.name,
 			input: undefined,

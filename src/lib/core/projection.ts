@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
 import * as answers from './answers.js';
+import { approvalOf } from './tools/approval.js';
 import type { AnswerStatus, BlockRow, MessageRow, ProjectRow, Role, SessionRow } from './rows.js';
 import * as shapes from './shapes.js';
 import { untitledSession } from './title.js';
@@ -145,6 +146,12 @@ function blockRow(block: Y.Map<unknown>): BlockRow {
 		if (typeof startedAt === 'number') row.startedAt = startedAt;
 		const endedAt = block.get('endedAt');
 		if (typeof endedAt === 'number') row.endedAt = endedAt;
+		const diff = block.get('diff');
+		if (typeof diff === 'string') row.diff = diff;
+		const approval = approvalOf(block.get('approval'));
+		if (approval) row.approval = approval;
+		const expiresAt = block.get('approvalExpiresAt');
+		if (typeof expiresAt === 'number') row.approvalExpiresAt = expiresAt;
 		return row;
 	}
 	return { type: 'other', raw: type === 'other' ? block.get('raw') : block.toJSON() };

@@ -58,6 +58,11 @@ export type BlockRow =
 			isError?: boolean;
 			startedAt?: number;
 			endedAt?: number;
+			/** A unified diff of a file change (write, edit, delete, project information). */
+			diff?: string;
+			/** File changes waiting for, or settled by, a person (see core/tools/approval.ts). */
+			approval?: 'pending' | 'approved' | 'denied' | 'expired' | 'ended';
+			approvalExpiresAt?: number;
 	  }
 	| { type: 'other'; raw: unknown };
 

@@ -4,6 +4,7 @@ import { projectDoc, sessionDoc } from '../core/doc-names.js';
 import { InvalidInputError } from '../core/names.js';
 import type { MessageRow, ProjectRow, SessionRow } from '../core/rows.js';
 import * as shapes from '../core/shapes.js';
+import * as approval from '../core/tools/approval.js';
 import * as projects from '../store/projects.js';
 import * as sessions from '../store/sessions.js';
 import { askToNotify } from '../sync/push.js';
@@ -65,6 +66,27 @@ export const retryAnswer = (sessionId: string, messageId: string) =>
 export async function offerNotifications(): Promise<void> {
 	if (await askToNotify()) await sync().push.ensure();
 }
+
+/** A person's answer to a pending file change; the server takes the first one it sees. */
+export const decideApproval = (
+	sessionId: string,
+	answerId: string,
+	toolUseId: string,
+	decision: approval.Decision
+) =>
+	attempt(() =>
+		store().change(sessionDoc(sessionId), (doc) => {
+			const entry = answers.findMessage(doc, answerId);
+			const block = entry && approval.findToolBlock(entry, toolUseId);
+			if (block) approval.decide(block, decision);
+		})
+	);
+
+/** The project setting "Ask before changing files". */
+export const setAskBeforeChangingFiles = (projectId: string, ask: boolean) =>
+	attempt(() =>
+		store().change(projectDoc(projectId), (doc) => approval.setAskBeforeChangingFiles(doc, ask))
+	);
 
 /** Stop: ends the session's running answer, whichever device started it. */
 export const stopAnswer = (sessionId: string) => attempt(() => sync().runs.stop(sessionId));
