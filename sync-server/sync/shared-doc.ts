@@ -17,7 +17,7 @@ export interface Peer {
 export interface Applied {
 	/** The bytes to append; null when the update changed nothing (nothing to store or relay). */
 	toStore: Uint8Array | null;
-	/** It added an entry to `deletedSessions` or `deletedProjects`: a purge follows (R16). */
+	/** It added an entry to `deletedSessions` or `deletedProjects`, or removed a file: a scrub follows (R16). */
 	deletion: boolean;
 }
 

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DocName } from '../../src/lib/core/doc-names.js';
+import { deleteFile, readFile, renameFile, writeFile } from '../../src/lib/core/files.js';
 import * as shapes from '../../src/lib/core/shapes.js';
 import { startTether, waitFor, type TetherServer } from './harness.js';
 import { connect, signIn, type Account } from './sync-client.js';
@@ -250,4 +251,28 @@ describe('[SY] deletion purges (R16)', () => {
 		a.destroy();
 		b.destroy();
 	});
+
+	it('[FS6] a deleted or renamed-away workspace file leaves no byte of its text in DATA_DIR', async () => {
+		const carol = await signIn(server, 'carol');
+		const m = { deleted: marker('FILE-DELETED'), moved: marker('FILE-MOVED') };
+		const kept = marker('FILE-KEPT');
+		const project = await opened(carol, 'project.files1');
+		writeFile(project.doc, 'kept.md', kept);
+		writeFile(project.doc, 'doomed.md', m.deleted);
+		writeFile(project.doc, 'moved.md', m.moved);
+		await synced(project);
+		expect(found([...Object.values(m), kept])).toEqual([...Object.values(m), kept]);
+
+		// The rename keeps the text under the new name; only the copy under the old one is history.
+		renameFile(project.doc, 'moved.md', 'renamed.md');
+		writeFile(project.doc, 'renamed.md', 'rewritten');
+		deleteFile(project.doc, 'doomed.md');
+		await synced(project);
+		expect(found(Object.values(m))).toEqual([]);
+		expect(found([kept])).toEqual([kept]);
+		const doc = await fresh(carol, 'project.files1');
+		expect(readFile(doc, 'renamed.md')).toBe('rewritten');
+		expect(readFile(doc, 'doomed.md')).toBeUndefined();
+		project.destroy();
+	}, 60_000);
 });

@@ -7,12 +7,33 @@ import { deletedProjects, deletedSessions, sessions } from './shapes.js';
  * a project document records deleted sessions, the account document deleted projects.
  */
 
-/** True when this transaction added (or re-set) a key in `deletedSessions` or `deletedProjects`. */
+/**
+ * True when this transaction added (or re-set) a key in `deletedSessions` or `deletedProjects`,
+ * or removed a file from a project's workspace (deleted, or renamed away): its text must leave
+ * the stored history as a deleted session's titles do ([FS6]).
+ */
 export function recordsDeletion(transaction: Y.Transaction): boolean {
 	const share = transaction.doc.share;
 	for (const name of ['deletedSessions', 'deletedProjects']) {
 		const type = share.get(name);
 		if (type && transaction.changed.has(type)) return true;
+	}
+	return removesFile(transaction);
+}
+
+/**
+ * True when this transaction left a key of the `files` map without a live value. Read through
+ * the type's entries rather than `Y.Map`, because on the server the root may not have been asked
+ * for as a map yet, and asking for it here would change the document.
+ */
+export function removesFile(transaction: Y.Transaction): boolean {
+	const files = transaction.doc.share.get('files');
+	const keys = files && transaction.changed.get(files);
+	if (!files || !keys) return false;
+	for (const key of keys) {
+		if (key === null) continue;
+		const entry = files._map.get(key);
+		if (!entry || entry.deleted) return true;
 	}
 	return false;
 }

@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { accountDoc, projectDoc, sessionDoc } from '../core/doc-names.js';
+import { deleteFile, writeFile } from '../core/files.js';
 import * as projection from '../core/projection.js';
 import * as shapes from '../core/shapes.js';
 import { TetherDb } from './db.js';
@@ -284,6 +285,20 @@ describe('local store', () => {
 			expect(await storedAnywhere(db, gone)).toBe(false);
 		}
 		expect((await db.projects.toArray()).map((p) => p.id)).toEqual([p2]);
+	});
+
+	it('[FS6] deleting a workspace file folds the project history, so its text is stored nowhere', async () => {
+		const { db, store } = openStore();
+		const p1 = await projects.create(store, 'Alpha');
+		await store.change(projectDoc(p1), (doc) => {
+			writeFile(doc, 'kept.md', 'Kept file text');
+			writeFile(doc, 'secret.md', 'Secret file text 🙂 שלום');
+		});
+		expect(await storedAnywhere(db, 'Secret file text')).toBe(true);
+		await store.change(projectDoc(p1), (doc) => deleteFile(doc, 'secret.md'));
+		expect(await storedAnywhere(db, 'Secret file text')).toBe(false);
+		expect(await storedAnywhere(db, 'Kept file text')).toBe(true);
+		expect(await db.updates.where('docName').equals(projectDoc(p1)).count()).toBe(1);
 	});
 
 	it('[LS11] a new session is open and held at once, and stored with its index entry right after', async () => {

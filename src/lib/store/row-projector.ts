@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { parseDocName, type DocName } from '../core/doc-names.js';
 import * as projection from '../core/projection.js';
+import { workspace } from '../core/files.js';
 import * as shapes from '../core/shapes.js';
 import { rowsForDoc, type RowWrite } from './rows-for-doc.js';
 
@@ -8,8 +9,9 @@ import { rowsForDoc, type RowWrite } from './rows-for-doc.js';
 export interface Projection {
 	rows: RowWrite;
 	/**
-	 * The batch recorded a deletion (a session in a project, a project in the account): the
-	 * document's stored history still holds what was deleted and must be compacted now.
+	 * The batch recorded a deletion (a session in a project, a project in the account, a file of
+	 * a project's workspace): the document's stored history still holds what was deleted and
+	 * must be compacted now.
 	 */
 	deletes: boolean;
 }
@@ -47,7 +49,23 @@ export class RowProjector {
 			}
 		};
 		deleted.observe(onDeleted);
-		this.#off = () => deleted.unobserve(onDeleted);
+		if (kind !== 'project') {
+			this.#off = () => deleted.unobserve(onDeleted);
+			return;
+		}
+		// A file deleted or renamed away: its text leaves the stored history too ([FS6]).
+		const files = workspace(doc);
+		const onFiles = (event: Y.YMapEvent<Y.Text>) => {
+			if (skip(event.transaction.origin)) return;
+			for (const change of event.changes.keys.values()) {
+				if (change.action === 'delete') this.#deletes = true;
+			}
+		};
+		files.observe(onFiles);
+		this.#off = () => {
+			deleted.unobserve(onDeleted);
+			files.unobserve(onFiles);
+		};
 	}
 
 	/** The rows the document's current state implies for what changed since the last call. */
