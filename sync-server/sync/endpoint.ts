@@ -12,6 +12,8 @@ import { docKey } from '../storage/types.js';
 import { SyncConnection, type ConnectionOptions } from './connection.js';
 import type { RateLimits } from './rate-limit.js';
 import type { DocRegistry } from './registry.js';
+import { defaultUpdateLimits, type UpdateLimits } from './update-shape.js';
+import { defaultWorkBudget, WorkBudgets, type WorkBudgetLimits } from './work-budget.js';
 
 export interface Authenticated {
 	accountId: string;
@@ -38,6 +40,12 @@ export interface SyncLimits {
 	maxBufferedBytes: number;
 	/** Open sockets per account; more are closed with 4429, so one account cannot fill memory. */
 	maxConnectionsPerAccount: number;
+	/** What one update may contain [HD1]. */
+	updateLimits: UpdateLimits;
+	/** Largest sync step 1 state vector [HD1]. */
+	maxStateVectorBytes: number;
+	/** Work per account, across its sockets [HD2]. */
+	workBudget: WorkBudgetLimits;
 }
 
 export const defaultSyncLimits: SyncLimits = {
@@ -54,7 +62,10 @@ export const defaultSyncLimits: SyncLimits = {
 	maxPendingUpgrades: 256,
 	pingIntervalMs: 30_000,
 	maxBufferedBytes: 32 * 1024 * 1024,
-	maxConnectionsPerAccount: 200
+	maxConnectionsPerAccount: 200,
+	updateLimits: defaultUpdateLimits,
+	maxStateVectorBytes: 256 * 1024,
+	workBudget: defaultWorkBudget
 };
 
 export interface SyncEndpointOptions {
@@ -81,6 +92,9 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 	server.headersTimeout = Math.min(server.headersTimeout, limits.upgradeTimeoutMs);
 	let pending = 0;
 	const perAccount = new Map<string, number>();
+	const budgets = new WorkBudgets(limits.workBudget);
+	const sweep = setInterval(() => budgets.sweep(), 60_000);
+	sweep.unref();
 
 	const onUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
 		socket.on('error', () => socket.destroy());
@@ -136,6 +150,9 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 			maxMessageBytes: limits.maxMessageBytes,
 			maxAwarenessBytes: limits.maxAwarenessBytes,
 			maxQueuedFrames: limits.maxQueuedFrames,
+			updateLimits: limits.updateLimits,
+			maxStateVectorBytes: limits.maxStateVectorBytes,
+			spend: (units) => budgets.take(accountId, units),
 			log: options.log
 		};
 		const socket = {
@@ -180,6 +197,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 
 	return {
 		close() {
+			clearInterval(sweep);
 			server.off('upgrade', listener);
 			for (const client of wss.clients) client.terminate();
 			wss.close();

@@ -24,6 +24,11 @@ export class TokenBucket {
 		this.#tokens -= cost;
 		return true;
 	}
+
+	/** Nothing taken that has not refilled (as of the last take). */
+	get full(): boolean {
+		return this.#tokens >= this.burst;
+	}
 }
 
 export interface RateLimits {

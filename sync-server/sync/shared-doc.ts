@@ -35,6 +35,8 @@ export class SharedDoc {
 	readonly #inflight = new Set<{ update: Uint8Array; durable: Promise<unknown> }>();
 	// Presence has its own little doc, so the content doc can be rebuilt without touching it.
 	readonly awareness: awarenessProtocol.Awareness;
+	/** The whole state encoded, kept until the next change: what every fresh device asks for. */
+	#fullState: Uint8Array | null = null;
 	/** Each peer with the awareness client ids it announced, removed when it leaves. */
 	readonly peers = new Map<Peer, Set<number>>();
 
@@ -107,6 +109,24 @@ export class SharedDoc {
 		return { toStore, deletion: held.deletion };
 	}
 
+	/**
+	 * What a peer with `stateVector` lacks (a sync step 2). An empty state vector, or one that
+	 * knows nothing of this document, gets the cached whole state: thirty such requests cost one
+	 * encoding, not thirty [HD3].
+	 */
+	stateAsUpdate(stateVector: Uint8Array): Uint8Array {
+		let knowsNothing = true;
+		for (const [client, clock] of Y.decodeStateVector(stateVector)) {
+			if (clock > 0 && this.#doc.store.clients.has(client)) {
+				knowsNothing = false;
+				break;
+			}
+		}
+		if (!knowsNothing) return Y.encodeStateAsUpdate(this.#doc, stateVector);
+		this.#fullState ??= Y.encodeStateAsUpdate(this.#doc);
+		return this.#fullState;
+	}
+
 	/** Remembers an applied update until its append settles (either way). */
 	track(update: Uint8Array, durable: Promise<unknown>): void {
 		const entry = { update, durable };
@@ -135,11 +155,13 @@ export class SharedDoc {
 		});
 		this.#doc.off('update', this.#onUpdate);
 		this.#doc.destroy();
+		this.#fullState = null;
 		this.#doc = next;
 		next.on('update', this.#onUpdate);
 	}
 
 	#onUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
+		this.#fullState = null;
 		if (this.#held) {
 			this.#held.updates.push(update);
 			if (recordsDeletion(transaction)) this.#held.deletion = true;
@@ -175,6 +197,7 @@ export class SharedDoc {
 	}
 
 	destroy(): void {
+		this.#fullState = null;
 		this.#doc.off('update', this.#onUpdate);
 		this.awareness.off('update', this.#relayAwareness);
 		this.awareness.destroy();
