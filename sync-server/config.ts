@@ -21,9 +21,15 @@ export interface Config {
 	maxSocketsPerAccount: number;
 	/** A streaming answer silent this long is given up (TETHER_RUN_IDLE_SECONDS, R19). */
 	runIdleMs: number;
+	/** Bytes one document may take in storage (TETHER_MAX_DOC_MB, [HD5]). */
+	maxDocBytes: number;
+	/** Bytes all documents of one account may take (TETHER_MAX_ACCOUNT_MB, [HD5]). */
+	maxAccountBytes: number;
 }
 
 export class ConfigError extends Error {}
+
+const mib = 1024 * 1024;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -106,6 +112,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		docIdleMs: parseCount('TETHER_DOC_IDLE_MS', env.TETHER_DOC_IDLE_MS, 30_000, 'milliseconds'),
 		runIdleMs:
 			1000 * parseCount('TETHER_RUN_IDLE_SECONDS', env.TETHER_RUN_IDLE_SECONDS, 60, 'seconds', 1),
+		maxDocBytes: mib * parseCount('TETHER_MAX_DOC_MB', env.TETHER_MAX_DOC_MB, 64, 'MiB', 1),
+		maxAccountBytes:
+			mib * parseCount('TETHER_MAX_ACCOUNT_MB', env.TETHER_MAX_ACCOUNT_MB, 1024, 'MiB', 1),
 		maxSocketsPerAccount: parseCount(
 			'TETHER_MAX_SOCKETS_PER_ACCOUNT',
 			env.TETHER_MAX_SOCKETS_PER_ACCOUNT,

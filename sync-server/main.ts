@@ -21,6 +21,8 @@ try {
 		authenticateUpgrade: auth.authenticateUpgrade,
 		authenticateRequest: auth.authenticateRequest,
 		docIdleMs: config.docIdleMs,
+		maxDocBytes: config.maxDocBytes,
+		maxAccountBytes: config.maxAccountBytes,
 		limits: { maxConnectionsPerAccount: config.maxSocketsPerAccount },
 		log: logSyncError
 	});

@@ -9,7 +9,12 @@ import {
 import { closeCode, type CloseReason } from '../../src/lib/core/sync-protocol.js';
 import type { DocKey } from '../storage/types.js';
 import { connectionLimiter, type RateLimits } from './rate-limit.js';
-import { DocDeletedError, UpdateRejectedError, type DocRegistry } from './registry.js';
+import {
+	DocDeletedError,
+	QuotaExceededError,
+	UpdateRejectedError,
+	type DocRegistry
+} from './registry.js';
 import { awarenessFrame, type Peer, type SharedDoc } from './shared-doc.js';
 import {
 	measureUpdate,
@@ -207,6 +212,8 @@ export class SyncConnection implements Peer {
 			(error: unknown) => {
 				this.#queued--;
 				if (error instanceof UpdateRejectedError) return this.close('malformed');
+				// Retrying cannot help: the client keeps the update and tells the person.
+				if (error instanceof QuotaExceededError) return this.close('quotaExceeded');
 				// Nothing was acknowledged; the client keeps the update and re-sends it.
 				this.close('storageFailed');
 			}

@@ -14,6 +14,9 @@ export interface SyncOptions {
 	/** How long a document stays loaded after its last connection closed. */
 	docIdleMs: number;
 	compactAfter?: number;
+	/** Storage quotas [HD5]: per document and per account, in bytes. */
+	maxDocBytes?: number;
+	maxAccountBytes?: number;
 	limits?: Partial<SyncLimits>;
 	log?: (message: string, error?: unknown) => void;
 }
@@ -23,6 +26,8 @@ export function createSync(options: SyncOptions) {
 	const registry = new DocRegistry(options.storage, {
 		unloadAfterMs: options.docIdleMs,
 		compactAfter: options.compactAfter ?? 200,
+		maxDocBytes: options.maxDocBytes,
+		maxAccountBytes: options.maxAccountBytes,
 		log: options.log
 	});
 	const routes: Route[] = syncRoutes({

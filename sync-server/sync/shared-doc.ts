@@ -37,6 +37,8 @@ export class SharedDoc {
 	readonly awareness: awarenessProtocol.Awareness;
 	/** The whole state encoded, kept until the next change: what every fresh device asks for. */
 	#fullState: Uint8Array | null = null;
+	/** Bytes this document takes in storage: what it loaded plus what was appended since [HD5]. */
+	storedBytes: number;
 	/** Each peer with the awareness client ids it announced, removed when it leaves. */
 	readonly peers = new Map<Peer, Set<number>>();
 
@@ -47,6 +49,7 @@ export class SharedDoc {
 		readonly onBadUpdate?: (error: unknown) => void
 	) {
 		this.#doc = replayUpdates(updates, { guid: key, onBadUpdate: (error) => onBadUpdate?.(error) });
+		this.storedBytes = updates.reduce((n, update) => n + update.byteLength, 0);
 		this.awareness = new awarenessProtocol.Awareness(new Y.Doc({ guid: `${key}#presence` }));
 		this.#doc.on('update', this.#onUpdate);
 		// The server has no presence of its own.
@@ -65,7 +68,7 @@ export class SharedDoc {
 	 * of them wait for something this document lacks. Throws, having relayed nothing, when the
 	 * update cannot be applied; the document may then be half-changed and must be rebuilt.
 	 */
-	apply(update: Uint8Array, origin: Peer): Applied {
+	apply(update: Uint8Array, origin: Peer, accept?: (toStore: Uint8Array) => void): Applied {
 		const store = this.#doc.store;
 		const pendingBefore = store.pendingStructs?.update;
 		const pendingDsBefore = store.pendingDs;
@@ -76,7 +79,6 @@ export class SharedDoc {
 		} finally {
 			this.#held = null;
 		}
-		for (const effective of held.updates) this.#relay(effective, origin);
 		const waiting =
 			(store.pendingStructs !== null && store.pendingStructs.update !== pendingBefore) ||
 			(store.pendingDs !== null && store.pendingDs !== pendingDsBefore);
@@ -84,6 +86,9 @@ export class SharedDoc {
 		if (waiting) toStore = update;
 		else if (held.updates.length === 0) toStore = null;
 		else toStore = held.updates.length === 1 ? held.updates[0]! : Y.mergeUpdates(held.updates);
+		// `accept` may refuse (a quota) by throwing: nothing relayed yet, the caller rebuilds.
+		if (toStore) accept?.(toStore);
+		for (const effective of held.updates) this.#relay(effective, origin);
 		return { toStore, deletion: held.deletion };
 	}
 
@@ -140,6 +145,13 @@ export class SharedDoc {
 		return [...this.#inflight].map((entry) => entry.update);
 	}
 
+	/** Bytes of the appends not settled yet. */
+	get inflightBytes(): number {
+		let bytes = 0;
+		for (const entry of this.#inflight) bytes += entry.update.byteLength;
+		return bytes;
+	}
+
 	/** Resolves once every append requested so far has settled, stored or failed. */
 	async settled(): Promise<void> {
 		while (this.#inflight.size > 0) {
@@ -156,6 +168,7 @@ export class SharedDoc {
 		this.#doc.off('update', this.#onUpdate);
 		this.#doc.destroy();
 		this.#fullState = null;
+		this.storedBytes = updates.reduce((n, update) => n + update.byteLength, 0);
 		this.#doc = next;
 		next.on('update', this.#onUpdate);
 	}
