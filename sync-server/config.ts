@@ -21,6 +21,14 @@ export interface Config {
 	maxSocketsPerAccount: number;
 	/** A streaming answer silent this long is given up (TETHER_RUN_IDLE_SECONDS, R19). */
 	runIdleMs: number;
+	/** The origin people reach the server at (TETHER_PUBLIC_ORIGIN): its host passes the Host check. */
+	publicOrigin: string | undefined;
+	/** Take the client address from X-Forwarded-For (TETHER_TRUST_PROXY, [HD7]). */
+	trustProxy: boolean;
+	/** Headers and body of a request must arrive within this (TETHER_REQUEST_TIMEOUT_MS, [HD6]). */
+	requestTimeoutMs: number;
+	/** Open connections per client address that are not authenticated sync sockets ([HD6]). */
+	maxConnectionsPerIp: number;
 	/** Bytes one document may take in storage (TETHER_MAX_DOC_MB, [HD5]). */
 	maxDocBytes: number;
 	/** Bytes all documents of one account may take (TETHER_MAX_ACCOUNT_MB, [HD5]). */
@@ -55,6 +63,23 @@ function parseCount(
 		throw new ConfigError(`${name} must be a whole number of ${unit} from ${min}, got "${raw}"`);
 	}
 	return value;
+}
+
+function parseFlag(name: string, raw: string | undefined): boolean {
+	if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
+	if (raw === '1' || raw === 'true') return true;
+	throw new ConfigError(`${name} must be 1 or 0 (true or false), got "${raw}"`);
+}
+
+function parseOrigin(name: string, raw: string | undefined): string | undefined {
+	if (raw === undefined || raw === '') return undefined;
+	try {
+		const url = new URL(raw);
+		if (url.protocol === 'http:' || url.protocol === 'https:') return url.origin;
+	} catch {
+		// Falls through to the sentence below.
+	}
+	throw new ConfigError(`${name} must be an origin like https://tether.example, got "${raw}"`);
 }
 
 /**
@@ -112,6 +137,22 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		docIdleMs: parseCount('TETHER_DOC_IDLE_MS', env.TETHER_DOC_IDLE_MS, 30_000, 'milliseconds'),
 		runIdleMs:
 			1000 * parseCount('TETHER_RUN_IDLE_SECONDS', env.TETHER_RUN_IDLE_SECONDS, 60, 'seconds', 1),
+		publicOrigin: parseOrigin('TETHER_PUBLIC_ORIGIN', env.TETHER_PUBLIC_ORIGIN),
+		trustProxy: parseFlag('TETHER_TRUST_PROXY', env.TETHER_TRUST_PROXY),
+		requestTimeoutMs: parseCount(
+			'TETHER_REQUEST_TIMEOUT_MS',
+			env.TETHER_REQUEST_TIMEOUT_MS,
+			10_000,
+			'milliseconds',
+			1
+		),
+		maxConnectionsPerIp: parseCount(
+			'TETHER_MAX_CONNECTIONS_PER_IP',
+			env.TETHER_MAX_CONNECTIONS_PER_IP,
+			128,
+			'connections',
+			1
+		),
 		maxDocBytes: mib * parseCount('TETHER_MAX_DOC_MB', env.TETHER_MAX_DOC_MB, 64, 'MiB', 1),
 		maxAccountBytes:
 			mib * parseCount('TETHER_MAX_ACCOUNT_MB', env.TETHER_MAX_ACCOUNT_MB, 1024, 'MiB', 1),

@@ -45,13 +45,13 @@ try {
 }
 
 const { registry } = sync;
-const server = createHttpServer(config, [
+const { server, release, checkHost } = createHttpServer(config, [
 	...healthRoutes(() => ({ loadedDocs: registry.loadedCount })),
 	...auth.routes,
 	...sync.routes,
 	...runs.routes
 ]);
-sync.attach(server);
+sync.attach(server, { checkHost, onAccepted: release });
 
 // Scrubs of deletions that a crash interrupted finish before anything is served (R16).
 await registry.recover();

@@ -72,6 +72,10 @@ export interface SyncEndpointOptions {
 	registry: DocRegistry;
 	authenticateUpgrade: AuthenticateUpgrade;
 	limits?: Partial<SyncLimits>;
+	/** The Host check of the HTTP server [HD8]: an upgrade for another name is refused (421). */
+	checkHost?: (host: string | undefined) => boolean;
+	/** Called with the socket of an authenticated sync connection (the per-address cap lets go). */
+	onAccepted?: (socket: Duplex) => void;
 	log?: (message: string, error?: unknown) => void;
 }
 
@@ -104,6 +108,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 			if (server.listenerCount('upgrade') === 1) refuse(socket, 404);
 			return;
 		}
+		if (options.checkHost && !options.checkHost(req.headers.host)) return refuse(socket, 421);
 		if (pending >= limits.maxPendingUpgrades) return refuse(socket, 503);
 		pending++;
 		const timer = setTimeout(() => socket.destroy(), limits.upgradeTimeoutMs);
@@ -129,6 +134,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 					ws.close(code, text);
 					return;
 				}
+				options.onAccepted?.(socket);
 				serve(ws, accountId, docKey(accountId, name));
 			});
 		} finally {
@@ -225,6 +231,7 @@ function statusText(status: number): string {
 		401: 'Unauthorized',
 		403: 'Forbidden',
 		404: 'Not Found',
+		421: 'Misdirected Request',
 		429: 'Too Many Requests',
 		503: 'Service Unavailable'
 	};

@@ -1,7 +1,12 @@
 import type { Server } from 'node:http';
 import type { Route } from '../http/api.js';
 import type { DocStorage } from '../storage/types.js';
-import { attachSyncEndpoint, type AuthenticateUpgrade, type SyncLimits } from './endpoint.js';
+import {
+	attachSyncEndpoint,
+	type AuthenticateUpgrade,
+	type SyncEndpointOptions,
+	type SyncLimits
+} from './endpoint.js';
 import { DocRegistry } from './registry.js';
 import { syncRoutes, type AuthenticateRequest } from './routes.js';
 
@@ -39,11 +44,15 @@ export function createSync(options: SyncOptions) {
 	return {
 		registry,
 		routes,
-		attach(server: Server) {
+		attach(
+			server: Server,
+			http: Pick<SyncEndpointOptions, 'checkHost' | 'onAccepted'> = {}
+		) {
 			endpoint = attachSyncEndpoint(server, {
 				registry,
 				authenticateUpgrade: options.authenticateUpgrade,
 				limits: options.limits,
+				...http,
 				log: options.log
 			});
 		},
