@@ -44,10 +44,7 @@ export function createSync(options: SyncOptions) {
 	return {
 		registry,
 		routes,
-		attach(
-			server: Server,
-			http: Pick<SyncEndpointOptions, 'checkHost' | 'onAccepted'> = {}
-		) {
+		attach(server: Server, http: Pick<SyncEndpointOptions, 'checkHost' | 'onAccepted'> = {}) {
 			endpoint = attachSyncEndpoint(server, {
 				registry,
 				authenticateUpgrade: options.authenticateUpgrade,
