@@ -33,6 +33,8 @@ export function createSync(options: SyncOptions) {
 		compactAfter: options.compactAfter ?? 200,
 		maxDocBytes: options.maxDocBytes,
 		maxAccountBytes: options.maxAccountBytes,
+		maxIdleDocsPerAccount: 50,
+		maxIdleDocs: 2000,
 		log: options.log
 	});
 	const routes: Route[] = syncRoutes({

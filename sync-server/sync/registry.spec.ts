@@ -281,4 +281,23 @@ describe('[HD] quotas and compaction', () => {
 		await waitUntil(() => compact.mock.calls.length >= 1);
 		await registry.close();
 	});
+
+	it('[HD10] past its idle budget, the documents of an account unload as soon as their last peer leaves; others wait', async () => {
+		const registry = new DocRegistry(createMemoryStorage(), {
+			unloadAfterMs: 60_000,
+			compactAfter: 100,
+			maxIdleDocsPerAccount: 2
+		});
+		const other = peer();
+		const kept = await registry.join(docKey('other', 'session.k'), other);
+		registry.leave(kept, other);
+		for (let i = 0; i < 6; i++) {
+			const p = peer();
+			const shared = await registry.join(docKey('acct', `session.d${i}`), p);
+			registry.leave(shared, p);
+		}
+		// Two of acct's wait out the idle time, as does the other account's one.
+		await waitUntil(() => registry.loadedCount === 3);
+		await registry.close();
+	});
 });

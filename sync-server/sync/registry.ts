@@ -24,6 +24,12 @@ export interface RegistryOptions {
 	maxDocBytes?: number;
 	/** All of an account's documents together; more is refused [HD5]. */
 	maxAccountBytes?: number;
+	/**
+	 * Documents kept loaded without a peer (waiting out `unloadAfterMs`), per account and in all;
+	 * past either, a document whose last peer leaves is unloaded at once [HD10].
+	 */
+	maxIdleDocsPerAccount?: number;
+	maxIdleDocs?: number;
 	log?: (message: string, error?: unknown) => void;
 }
 
@@ -66,6 +72,9 @@ export class DocRegistry {
 	readonly #entries = new Map<DocKey, Entry>();
 	/** Documents with a compaction requested and not done, so a long log asks only once. */
 	readonly #compacting = new Set<DocKey>();
+	/** Loaded documents with no peer, waiting to be unloaded, per account and in all [HD10]. */
+	readonly #idle = new Map<string, number>();
+	#idleTotal = 0;
 	/** Bytes each account's documents take, read once from storage and then counted up. */
 	readonly #accountBytes = new Map<string, number>();
 
@@ -84,8 +93,7 @@ export class DocRegistry {
 	/** Loads the document if needed and adds the peer; refuses deleted documents. */
 	join(key: DocKey, peer: Peer): Promise<SharedDoc> {
 		const entry = this.#entry(key);
-		clearTimeout(entry.timer);
-		entry.timer = undefined;
+		this.#cancelUnload(key, entry);
 		entry.joining++;
 		return entry.queue
 			.run(async () => {
@@ -276,9 +284,9 @@ export class DocRegistry {
 	/** Unloads everything now (shutdown and tests): waits for queued work and appends first. */
 	async close(): Promise<void> {
 		await Promise.all(
-			[...this.#entries.values()].map((entry) =>
+			[...this.#entries].map(([key, entry]) =>
 				entry.queue.run(async () => {
-					clearTimeout(entry.timer);
+					this.#cancelUnload(key, entry);
 					await entry.doc?.settled();
 					entry.doc?.destroy();
 					entry.doc = undefined;
@@ -355,11 +363,38 @@ export class DocRegistry {
 
 	#scheduleUnloadIfIdle(key: DocKey, entry: Entry): void {
 		if (entry.joining > 0 || (entry.doc && entry.doc.peers.size > 0) || entry.timer) return;
-		entry.timer = setTimeout(() => {
-			entry.timer = undefined;
-			void entry.queue.run(() => this.#unloadIfIdle(key, entry));
-		}, this.options.unloadAfterMs);
+		// One account opening and closing many documents cannot keep them all in memory for the
+		// idle time: past the budget, a document goes as soon as its last peer left.
+		const accountId = splitDocKey(key).accountId;
+		const idle = this.#idle.get(accountId) ?? 0;
+		const { maxIdleDocsPerAccount = Infinity, maxIdleDocs = Infinity } = this.options;
+		const overBudget = idle >= maxIdleDocsPerAccount || this.#idleTotal >= maxIdleDocs;
+		this.#idle.set(accountId, idle + 1);
+		this.#idleTotal++;
+		entry.timer = setTimeout(
+			() => {
+				entry.timer = undefined;
+				this.#notIdle(accountId);
+				void entry.queue.run(() => this.#unloadIfIdle(key, entry));
+			},
+			overBudget ? 0 : this.options.unloadAfterMs
+		);
 		entry.timer.unref?.();
+	}
+
+	#notIdle(accountId: string): void {
+		this.#idleTotal--;
+		const left = (this.#idle.get(accountId) ?? 1) - 1;
+		if (left > 0) this.#idle.set(accountId, left);
+		else this.#idle.delete(accountId);
+	}
+
+	/** Cancels a pending unload (a peer came back, or the registry closes). */
+	#cancelUnload(key: DocKey, entry: Entry): void {
+		if (!entry.timer) return;
+		clearTimeout(entry.timer);
+		entry.timer = undefined;
+		this.#notIdle(splitDocKey(key).accountId);
 	}
 
 	/** Runs on the document's queue once its appends settled: memory holds nothing unsaved. */
