@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createAuth } from './auth/index.js';
 import { ConfigError, readConfig } from './config.js';
 import { healthRoutes } from './http/health.js';
+import { loopDelay } from './http/loop-delay.js';
 import { createHttpServer } from './http/server.js';
 import { createSqliteStorage, openDatabase } from './storage/sqlite.js';
 import { createRuns } from './runs/index.js';
@@ -45,8 +46,9 @@ try {
 }
 
 const { registry } = sync;
+const loop = loopDelay();
 const { server, release, checkHost } = createHttpServer(config, [
-	...healthRoutes(() => ({ loadedDocs: registry.loadedCount })),
+	...healthRoutes(() => ({ loadedDocs: registry.loadedCount, ...loop() })),
 	...auth.routes,
 	...sync.routes,
 	...runs.routes

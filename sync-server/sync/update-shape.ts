@@ -20,9 +20,9 @@ export interface UpdateLimits {
 }
 
 export const defaultUpdateLimits: UpdateLimits = {
-	maxStructs: 50_000,
-	maxValues: 200_000,
-	maxDeleteRanges: 100_000,
+	maxStructs: 20_000,
+	maxValues: 80_000,
+	maxDeleteRanges: 40_000,
 	maxDepth: 32
 };
 
