@@ -51,6 +51,8 @@ export interface ConnectionOptions {
 	maxStateVectorBytes: number;
 	/** Takes work units from the account's budget [HD2]; false closes the socket with 4429. */
 	spend: (units: number) => boolean;
+	/** Charges work already done to the account's budget, even into debt [HD2]. */
+	charge: (units: number) => void;
 	log?: (message: string, error?: unknown) => void;
 }
 
@@ -211,6 +213,9 @@ export class SyncConnection implements Peer {
 			() => this.#queued--,
 			(error: unknown) => {
 				this.#queued--;
+				// The document was rebuilt from storage for it: the account pays for that reload.
+				if (error instanceof UpdateRejectedError || error instanceof QuotaExceededError)
+					this.options.charge(answerCost(shared.storedBytes));
 				if (error instanceof UpdateRejectedError) return this.close('malformed');
 				// Retrying cannot help: the client keeps the update and tells the person.
 				if (error instanceof QuotaExceededError) return this.close('quotaExceeded');

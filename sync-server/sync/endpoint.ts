@@ -159,6 +159,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 			updateLimits: limits.updateLimits,
 			maxStateVectorBytes: limits.maxStateVectorBytes,
 			spend: (units) => budgets.take(accountId, units),
+			charge: (units) => budgets.charge(accountId, units),
 			log: options.log
 		};
 		const socket = {

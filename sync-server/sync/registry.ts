@@ -128,6 +128,9 @@ export class DocRegistry {
 		const { durable } = await shared.queue.run(async () => {
 			const accountId = splitDocKey(shared.key).accountId;
 			const accountBytes = await this.#accountUsage(accountId);
+			// Refused before applying when even the bytes as sent do not fit, so a document at its
+			// quota is not rebuilt for every refused update; what integrates is checked below.
+			this.#checkQuota(shared.storedBytes, accountBytes, update.byteLength);
 			let applied;
 			try {
 				// Applying is the real validation: a decodable update can still fail against this

@@ -66,6 +66,12 @@ export class WorkBudgets {
 		return bucket.take(units);
 	}
 
+	/** Charges work already done (a rebuild after a refused update); the account owes it. */
+	charge(accountId: string, units: number): void {
+		if (!this.take(accountId, 0)) return;
+		this.#buckets.get(accountId)?.charge(units);
+	}
+
 	/** Drops the buckets that have refilled: they hold nothing a fresh one would not. */
 	sweep(): void {
 		for (const [accountId, bucket] of this.#buckets) {
