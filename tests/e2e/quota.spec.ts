@@ -1,7 +1,7 @@
 import { startTether, type TetherServer } from '../server/harness.js';
 import { createProject, expect, newSession, signIn, syncStatus, test as base } from './fixtures.js';
 
-// A server whose accounts may store 1 MiB in all ([HD5]), so a 2 MB paste goes over the quota
+// A server whose accounts may store 1 MiB in all ([HD5]), so a 1.2 MB paste goes over the quota
 // while staying under the 8 MB frame limit.
 const test = base.extend<object, { tether: TetherServer }>({
 	tether: [
@@ -26,7 +26,7 @@ test('[HD5] a change over the account quota is kept on this device, and the pers
 
 	await page.getByRole('textbox', { name: 'Message' }).evaluate((el) => {
 		const area = el as HTMLTextAreaElement;
-		area.value = 'q'.repeat(2 * 1024 * 1024);
+		area.value = 'q'.repeat(1_200_000);
 		area.dispatchEvent(new Event('input', { bubbles: true }));
 	});
 	await page.getByRole('button', { name: 'Send' }).click();
