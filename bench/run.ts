@@ -2,13 +2,14 @@
  * `npm run bench`: measures what issues 3, 4 and 7 ask for, prints tables and writes JSON to
  * bench/results/. Figures, not pass/fail: goals are printed next to the measurements.
  *
- *   BENCH_ONLY=sync|runs|tools|browser   run one part
+ *   BENCH_ONLY=sync|runs|tools|browser|attack   run one part
  *   --quick (or BENCH_QUICK=1)     smaller loads, for trying the bench itself
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { attackTables, runAttackBench } from './attack/index.js';
 import { browserTables, runBrowserBench, type BrowserBenchOptions } from './browser/index.js';
 import { runRunsBench, runsTables, type RunsBenchOptions } from './runs/index.js';
 import { runSyncBench, syncTables, type SyncBenchOptions } from './sync/index.js';
@@ -88,6 +89,16 @@ if (!only || only === 'sync') {
 	const sync = await runSyncBench(syncOptions);
 	results.sync = sync;
 	for (const table of syncTables(sync)) console.log(`\n${table}`);
+}
+
+if (!only || only === 'attack') {
+	console.log('attack: another account while one sends its worst input ...');
+	const attack = await runAttackBench({
+		seconds: num('BENCH_ATTACK_SECONDS', quick ? 5 : 10),
+		entry: 'build'
+	});
+	results.attack = attack;
+	for (const table of attackTables(attack)) console.log(`\n${table}`);
 }
 
 if (!only || only === 'runs') {

@@ -25,9 +25,23 @@ export interface Config {
 	maxToolRounds: number;
 	/** How long a file change waits for approval (TETHER_APPROVAL_SECONDS). */
 	approvalMs: number;
+	/** The origin people reach the server at (TETHER_PUBLIC_ORIGIN): its host passes the Host check. */
+	publicOrigin: string | undefined;
+	/** Take the client address from X-Forwarded-For (TETHER_TRUST_PROXY, [HD7]). */
+	trustProxy: boolean;
+	/** Headers and body of a request must arrive within this (TETHER_REQUEST_TIMEOUT_MS, [HD6]). */
+	requestTimeoutMs: number;
+	/** Open connections per client address that are not authenticated sync sockets ([HD6]). */
+	maxConnectionsPerIp: number;
+	/** Bytes one document may take in storage (TETHER_MAX_DOC_MB, [HD5]). */
+	maxDocBytes: number;
+	/** Bytes all documents of one account may take (TETHER_MAX_ACCOUNT_MB, [HD5]). */
+	maxAccountBytes: number;
 }
 
 export class ConfigError extends Error {}
+
+const mib = 1024 * 1024;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -53,6 +67,23 @@ function parseCount(
 		throw new ConfigError(`${name} must be a whole number of ${unit} from ${min}, got "${raw}"`);
 	}
 	return value;
+}
+
+function parseFlag(name: string, raw: string | undefined): boolean {
+	if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
+	if (raw === '1' || raw === 'true') return true;
+	throw new ConfigError(`${name} must be 1 or 0 (true or false), got "${raw}"`);
+}
+
+function parseOrigin(name: string, raw: string | undefined): string | undefined {
+	if (raw === undefined || raw === '') return undefined;
+	try {
+		const url = new URL(raw);
+		if (url.protocol === 'http:' || url.protocol === 'https:') return url.origin;
+	} catch {
+		// Falls through to the sentence below.
+	}
+	throw new ConfigError(`${name} must be an origin like https://tether.example, got "${raw}"`);
 }
 
 /**
@@ -119,6 +150,25 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		),
 		approvalMs:
 			1000 * parseCount('TETHER_APPROVAL_SECONDS', env.TETHER_APPROVAL_SECONDS, 600, 'seconds', 1),
+		publicOrigin: parseOrigin('TETHER_PUBLIC_ORIGIN', env.TETHER_PUBLIC_ORIGIN),
+		trustProxy: parseFlag('TETHER_TRUST_PROXY', env.TETHER_TRUST_PROXY),
+		requestTimeoutMs: parseCount(
+			'TETHER_REQUEST_TIMEOUT_MS',
+			env.TETHER_REQUEST_TIMEOUT_MS,
+			10_000,
+			'milliseconds',
+			1
+		),
+		maxConnectionsPerIp: parseCount(
+			'TETHER_MAX_CONNECTIONS_PER_IP',
+			env.TETHER_MAX_CONNECTIONS_PER_IP,
+			128,
+			'connections',
+			1
+		),
+		maxDocBytes: mib * parseCount('TETHER_MAX_DOC_MB', env.TETHER_MAX_DOC_MB, 64, 'MiB', 1),
+		maxAccountBytes:
+			mib * parseCount('TETHER_MAX_ACCOUNT_MB', env.TETHER_MAX_ACCOUNT_MB, 1024, 'MiB', 1),
 		maxSocketsPerAccount: parseCount(
 			'TETHER_MAX_SOCKETS_PER_ACCOUNT',
 			env.TETHER_MAX_SOCKETS_PER_ACCOUNT,

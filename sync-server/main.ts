@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createAuth } from './auth/index.js';
 import { ConfigError, readConfig } from './config.js';
 import { healthRoutes } from './http/health.js';
+import { loopDelay } from './http/loop-delay.js';
 import { createHttpServer } from './http/server.js';
 import { createSqliteStorage, openDatabase } from './storage/sqlite.js';
 import { createPush } from './push/index.js';
@@ -22,6 +23,8 @@ try {
 		authenticateUpgrade: auth.authenticateUpgrade,
 		authenticateRequest: auth.authenticateRequest,
 		docIdleMs: config.docIdleMs,
+		maxDocBytes: config.maxDocBytes,
+		maxAccountBytes: config.maxAccountBytes,
 		limits: { maxConnectionsPerAccount: config.maxSocketsPerAccount },
 		log: logSyncError
 	});
@@ -53,14 +56,15 @@ try {
 }
 
 const { registry } = sync;
-const server = createHttpServer(config, [
-	...healthRoutes(() => ({ loadedDocs: registry.loadedCount })),
+const loop = loopDelay();
+const { server, release, checkHost } = createHttpServer(config, [
+	...healthRoutes(() => ({ loadedDocs: registry.loadedCount, ...loop() })),
 	...auth.routes,
 	...sync.routes,
 	...runs.routes,
 	...push.routes
 ]);
-sync.attach(server);
+sync.attach(server, { checkHost, onAccepted: release });
 
 // Scrubs of deletions that a crash interrupted finish before anything is served (R16).
 await registry.recover();

@@ -8,6 +8,7 @@ import { createAccounts } from './accounts.js';
 import { checkKeyWithApi, type ModelSummary } from './key-check.js';
 import { readAuthOptions, type AuthOptions } from './options.js';
 import { checkOrigin } from './origin.js';
+import { clientAddress } from '../http/client-address.js';
 import { createRateLimiter } from './rate-limit.js';
 import { authRoutes } from './routes.js';
 import { loadSecret } from './secret.js';
@@ -29,7 +30,8 @@ export interface Auth {
 }
 
 export interface CreateAuthOptions {
-	config: Pick<Config, 'secret' | 'dataDir' | 'allowedOrigins'>;
+	config: Pick<Config, 'secret' | 'dataDir' | 'allowedOrigins'> &
+		Partial<Pick<Config, 'trustProxy'>>;
 	db: BetterSqlite3.Database;
 	/** Defaults from the environment (readAuthOptions). */
 	options?: Partial<AuthOptions>;
@@ -83,6 +85,7 @@ export function createAuth({ config, db, options, checkKey, now }: CreateAuthOpt
 		}),
 		checkKey: checkKey ?? ((apiKey) => checkKeyWithApi(apiKey, settings.keyCheckTimeoutMs)),
 		checkOrigin: origin,
+		clientAddress: (req) => clientAddress(req, config.trustProxy ?? false),
 		authenticateRequest
 	});
 	return { routes, authenticateUpgrade, authenticateRequest, accountOfKey: accounts.find };

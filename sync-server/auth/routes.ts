@@ -13,6 +13,8 @@ export interface AuthRouteDeps {
 	checkKey: (apiKey: string) => Promise<ModelSummary[]>;
 	checkOrigin: (req: IncomingMessage) => void;
 	authenticateRequest: (req: IncomingMessage) => { accountId: string; signedInAt: number };
+	/** The address sign-in attempts are counted by [HD7]. */
+	clientAddress: (req: IncomingMessage) => string;
 }
 
 /**
@@ -23,7 +25,7 @@ export function authRoutes(deps: AuthRouteDeps): Route[] {
 	async function login(req: IncomingMessage, res: ServerResponse) {
 		deps.checkOrigin(req);
 		// Counted before anything else, so malformed and refused attempts count too (S3).
-		const verdict = deps.loginLimiter.take(req.socket.remoteAddress ?? 'unknown');
+		const verdict = deps.loginLimiter.take(deps.clientAddress(req));
 		if (!verdict.ok) {
 			res.setHeader('retry-after', String(verdict.retryAfterSeconds));
 			throw new HttpError(

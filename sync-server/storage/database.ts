@@ -10,7 +10,25 @@ export type { Database };
  */
 export function openDatabase(dataDir: string): Database.Database {
 	fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-	return openDatabaseFile(path.join(dataDir, 'tether.db'));
+	const file = path.join(dataDir, 'tether.db');
+	ownerOnly(file);
+	return openDatabaseFile(file);
+}
+
+/**
+ * The database and its `-wal` and `-shm` are readable by their owner only [HD9]. SQLite creates
+ * the WAL and shared-memory files with the mode of the database file, so creating that one 0600
+ * first is enough; files an older version left 0644 are narrowed too.
+ */
+function ownerOnly(file: string): void {
+	fs.closeSync(fs.openSync(file, 'a', 0o600));
+	for (const name of [file, `${file}-wal`, `${file}-shm`]) {
+		try {
+			fs.chmodSync(name, 0o600);
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+		}
+	}
 }
 
 /** Opens one connection to the file with the durability pragmas; the writer thread uses it too. */

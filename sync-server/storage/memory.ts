@@ -30,7 +30,11 @@ export function createMemoryStorage(): DocStorage {
 			docs.set(key, doc);
 			doc.log.push(update.slice());
 			touch(key, false);
-			return { logLength: doc.log.length };
+			return {
+				logLength: doc.log.length,
+				logBytes: doc.log.reduce((n, u) => n + u.byteLength, 0),
+				snapshotBytes: doc.snapshot?.byteLength ?? 0
+			};
 		},
 		async compact(key, options) {
 			if (options?.scrub) scrubs.delete(key);
@@ -49,6 +53,15 @@ export function createMemoryStorage(): DocStorage {
 			scrubs.delete(key);
 			tombstones.add(key);
 			touch(key, true);
+		},
+		async accountBytes(accountId) {
+			let bytes = 0;
+			for (const [key, doc] of docs) {
+				if (splitDocKey(key).accountId !== accountId) continue;
+				bytes += doc.snapshot?.byteLength ?? 0;
+				for (const update of doc.log) bytes += update.byteLength;
+			}
+			return bytes;
 		},
 		async isDeleted(key) {
 			return tombstones.has(key);

@@ -57,6 +57,11 @@ export function createSqliteStorage(
 		),
 		scrubs: db.prepare<[], { account_id: string; doc_name: string }>(
 			'SELECT account_id, doc_name FROM doc_scrubs'
+		),
+		// length() of a blob reads its size from the row header, not the blob itself.
+		accountBytes: db.prepare<[string, string], { bytes: number }>(
+			`SELECT (SELECT coalesce(sum(length(data)), 0) FROM doc_updates WHERE account_id = ?)
+				+ (SELECT coalesce(sum(length(data)), 0) FROM doc_snapshots WHERE account_id = ?) AS bytes`
 		)
 	};
 
@@ -91,8 +96,8 @@ export function createSqliteStorage(
 			const { accountId, docName } = splitDocKey(key);
 			const scrub = appendOptions?.scrub ?? false;
 			const result = await writer.append({ accountId, docName, update, scrub });
-			if (typeof result !== 'number') throw new Error(result.error);
-			return { logLength: result };
+			if ('error' in result) throw new Error(result.error);
+			return result;
 		},
 		async compact(key, compactOptions) {
 			const { accountId, docName } = splitDocKey(key);
@@ -112,6 +117,9 @@ export function createSqliteStorage(
 		async isDeleted(key) {
 			const { accountId, docName } = splitDocKey(key);
 			return q.isDeleted.get(accountId, docName) !== undefined;
+		},
+		async accountBytes(accountId) {
+			return q.accountBytes.get(accountId, accountId)?.bytes ?? 0;
 		},
 		async changesSince(accountId, since) {
 			return changesSince(accountId, since);

@@ -13,6 +13,15 @@ export interface Changes {
 	deleted: DocName[];
 }
 
+/** The document's log after an append: what compaction and quotas decide on. */
+export interface Appended {
+	logLength: number;
+	/** Bytes in the log (after the snapshot). */
+	logBytes: number;
+	/** Bytes of the snapshot; 0 when there is none. */
+	snapshotBytes: number;
+}
+
 /**
  * Durable storage for Yjs documents. Every method resolves only after its write is on disk, so a
  * caller may report "stored" as soon as `append` resolves.
@@ -26,11 +35,7 @@ export interface DocStorage {
 	 * owing a scrub: `pendingScrubs` lists it until `compact(key, { scrub: true })`, so a crash
 	 * between the two is finished at the next start.
 	 */
-	append(
-		key: DocKey,
-		update: Uint8Array,
-		options?: { scrub?: boolean }
-	): Promise<{ logLength: number }>;
+	append(key: DocKey, update: Uint8Array, options?: { scrub?: boolean }): Promise<Appended>;
 	/**
 	 * Replaces the snapshot and the log it covers by one re-encoded snapshot. With `scrub` the
 	 * replaced bytes also leave the files (zeroed, WAL checkpointed) and the scrub mark is cleared.
@@ -41,6 +46,8 @@ export interface DocStorage {
 	/** Removes every byte of the document and leaves a tombstone (ids only). Idempotent. */
 	purge(key: DocKey): Promise<void>;
 	isDeleted(key: DocKey): Promise<boolean>;
+	/** Bytes the account's documents take (snapshots and logs) [HD5]. */
+	accountBytes(accountId: string): Promise<number>;
 	/** Which of this account's documents changed or were deleted after `since`. */
 	changesSince(accountId: string, since: number): Promise<Changes>;
 	/** Waits for the writes already requested, then lets go of the files. */

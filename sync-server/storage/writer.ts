@@ -1,6 +1,7 @@
 import { compactUpdates } from '../../src/lib/core/compaction.js';
 import { changeSeqFloor } from './change-seq.js';
 import type { Database } from './database.js';
+import type { Appended } from './types.js';
 
 /*
  * The write side of the SQLite storage: every change to the document tables goes through one
@@ -21,8 +22,8 @@ export type WriteOp =
 	| { op: 'compact'; accountId: string; docName: string; scrub: boolean }
 	| { op: 'purge'; accountId: string; docName: string };
 
-/** Per append: the document's log length after it, or why it failed (a deleted document). */
-export type AppendResult = number | { error: string };
+/** Per append: the document's log after it, or why it failed (a deleted document). */
+export type AppendResult = Appended | { error: string };
 
 export type WriteResult =
 	| { op: 'append'; results: AppendResult[] }
@@ -37,8 +38,12 @@ export function createWriter(db: Database.Database) {
 		log: db.prepare<[string, string], { seq: number; data: Buffer }>(
 			'SELECT seq, data FROM doc_updates WHERE account_id = ? AND doc_name = ? ORDER BY seq'
 		),
-		logLength: db.prepare<[string, string], { n: number }>(
-			'SELECT count(*) AS n FROM doc_updates WHERE account_id = ? AND doc_name = ?'
+		logStats: db.prepare<[string, string], { n: number; bytes: number }>(
+			`SELECT count(*) AS n, coalesce(sum(length(data)), 0) AS bytes
+			FROM doc_updates WHERE account_id = ? AND doc_name = ?`
+		),
+		snapshotBytes: db.prepare<[string, string], { bytes: number }>(
+			'SELECT length(data) AS bytes FROM doc_snapshots WHERE account_id = ? AND doc_name = ?'
 		),
 		insertUpdate: db.prepare<[string, string, Uint8Array]>(
 			'INSERT INTO doc_updates (account_id, doc_name, data) VALUES (?, ?, ?)'
@@ -74,16 +79,26 @@ export function createWriter(db: Database.Database) {
 		)
 	};
 
-	// Log lengths counted once and then kept up to date, so an append needs no count query. A
-	// cache only: cleared when it grows large, recounted on demand.
-	const logLengths = new Map<string, number>();
+	// Log lengths and sizes counted once and then kept up to date, so an append needs no count
+	// query. A cache only: cleared when it grows large, recounted on demand.
+	const logStats = new Map<string, Appended>();
 	interface BatchDoc {
 		id: string;
 		accountId: string;
 		docName: string;
 		deleted: boolean;
-		length: number;
+		stats: Appended;
 	}
+	const statsOf = (id: string, accountId: string, docName: string): Appended => {
+		const cached = logStats.get(id);
+		if (cached) return { ...cached };
+		const log = q.logStats.get(accountId, docName);
+		return {
+			logLength: log?.n ?? 0,
+			logBytes: log?.bytes ?? 0,
+			snapshotBytes: q.snapshotBytes.get(accountId, docName)?.bytes ?? 0
+		};
+	};
 
 	// Group commit: one transaction (one fsync) for every append in the batch, across documents.
 	// Each document is checked for a tombstone and moved forward in the change feed once; an
@@ -95,14 +110,15 @@ export function createWriter(db: Database.Database) {
 			let doc = docs.get(id);
 			if (!doc) {
 				const deleted = q.isDeleted.get(accountId, docName) !== undefined;
-				const length = logLengths.get(id) ?? q.logLength.get(accountId, docName)?.n ?? 0;
-				doc = { id, accountId, docName, deleted, length };
+				doc = { id, accountId, docName, deleted, stats: statsOf(id, accountId, docName) };
 				docs.set(id, doc);
 			}
 			if (doc.deleted) return { error: 'document is deleted' };
 			q.insertUpdate.run(accountId, docName, update);
 			if (scrub) q.markScrub.run(accountId, docName);
-			return ++doc.length;
+			doc.stats.logLength++;
+			doc.stats.logBytes += update.byteLength;
+			return { ...doc.stats };
 		});
 		const seq = changeSeqFloor();
 		for (const doc of docs.values()) {
@@ -124,12 +140,12 @@ export function createWriter(db: Database.Database) {
 		});
 		q.putSnapshot.run(accountId, docName, folded);
 		q.deleteLogUpTo.run(accountId, docName, last.seq);
-		logLengths.delete(`${accountId}/${docName}`);
+		logStats.delete(`${accountId}/${docName}`);
 		return badUpdates;
 	});
 
 	const purge = db.transaction((accountId: string, docName: string) => {
-		logLengths.delete(`${accountId}/${docName}`);
+		logStats.delete(`${accountId}/${docName}`);
 		q.deleteLog.run(accountId, docName);
 		q.deleteSnapshot.run(accountId, docName);
 		q.clearScrub.run(accountId, docName);
@@ -156,8 +172,8 @@ export function createWriter(db: Database.Database) {
 			switch (op.op) {
 				case 'append': {
 					const { results, docs } = appendBatch(op.items);
-					if (logLengths.size > 10_000) logLengths.clear();
-					for (const doc of docs) if (!doc.deleted) logLengths.set(doc.id, doc.length);
+					if (logStats.size > 10_000) logStats.clear();
+					for (const doc of docs) if (!doc.deleted) logStats.set(doc.id, doc.stats);
 					return { op: 'append', results };
 				}
 				case 'compact': {

@@ -9,8 +9,27 @@ import {
 import { closeCode, type CloseReason } from '../../src/lib/core/sync-protocol.js';
 import type { DocKey } from '../storage/types.js';
 import { connectionLimiter, type RateLimits } from './rate-limit.js';
-import { DocDeletedError, UpdateRejectedError, type DocRegistry } from './registry.js';
+import {
+	DocDeletedError,
+	QuotaExceededError,
+	UpdateRejectedError,
+	type DocRegistry
+} from './registry.js';
 import { awarenessFrame, type Peer, type SharedDoc } from './shared-doc.js';
+import {
+	measureUpdate,
+	UpdateLimitError,
+	UpdateShapeError,
+	type UpdateLimits,
+	type UpdateShape
+} from './update-shape.js';
+import { answerCost, deleteScanCost, updateCost } from './work-budget.js';
+
+/** A checked frame, with the shape of its update when it carries one. */
+interface Received {
+	frame: SyncFrame;
+	shape: UpdateShape | undefined;
+}
 
 /** The little a connection needs from a socket, so tests can pass an in-memory one. */
 export interface SocketLike {
@@ -26,6 +45,14 @@ export interface ConnectionOptions {
 	maxAwarenessBytes: number;
 	/** Frames waiting for the document (load) or for the disk; more than this is a flood. */
 	maxQueuedFrames: number;
+	/** What one update may contain, checked before it is decoded whole [HD1]. */
+	updateLimits: UpdateLimits;
+	/** A sync step 1 state vector larger than this is refused as malformed [HD1]. */
+	maxStateVectorBytes: number;
+	/** Takes work units from the account's budget [HD2]; false closes the socket with 4429. */
+	spend: (units: number) => boolean;
+	/** Charges work already done to the account's budget, even into debt [HD2]. */
+	charge: (units: number) => void;
 	log?: (message: string, error?: unknown) => void;
 }
 
@@ -35,7 +62,7 @@ export interface ConnectionOptions {
  */
 export class SyncConnection implements Peer {
 	#shared: SharedDoc | undefined;
-	#early: SyncFrame[] = [];
+	#early: Received[] = [];
 	#queued = 0;
 	#stored = 0;
 	/**
@@ -87,21 +114,41 @@ export class SyncConnection implements Peer {
 		if (data.byteLength > this.options.maxMessageBytes) return this.close('tooLarge');
 		if (!this.#allow(data.byteLength)) return this.close('rateLimited');
 		let frame: SyncFrame;
+		let shape: UpdateShape | undefined;
 		try {
+			// The envelope only: an update's structs are counted by measureUpdate below, which stops
+			// at its limits, instead of being decoded whole before anything is known about them.
 			frame = decodeFrame(data, {
 				from: 'client',
-				checkPayloads: true,
+				checkPayloads: false,
 				maxAwarenessBytes: this.options.maxAwarenessBytes
 			});
+			if (frame.kind === 'update' || frame.kind === 'step2') {
+				shape = measureUpdate(frame.update, this.options.updateLimits);
+				if (!this.options.spend(updateCost(shape, frame.update.byteLength)))
+					return this.close('rateLimited');
+			} else if (frame.kind === 'step1') {
+				if (frame.stateVector.byteLength > this.options.maxStateVectorBytes)
+					return this.close('malformed');
+				frame = decodeFrame(data, { from: 'client', checkPayloads: true });
+			} else {
+				frame = decodeFrame(data, {
+					from: 'client',
+					checkPayloads: true,
+					maxAwarenessBytes: this.options.maxAwarenessBytes
+				});
+			}
 		} catch (error) {
-			if (!(error instanceof FrameError)) throw error;
+			if (error instanceof UpdateLimitError) return this.close('updateTooLarge');
+			if (!(error instanceof FrameError) && !(error instanceof UpdateShapeError)) throw error;
 			return this.close('malformed');
 		}
 		if (this.#queued >= this.options.maxQueuedFrames) return this.close('rateLimited');
-		if (this.#shared) this.#handle(this.#shared, frame);
+		const item = { frame, shape };
+		if (this.#shared) this.#handle(this.#shared, item);
 		else {
 			this.#queued++;
-			this.#early.push(frame);
+			this.#early.push(item);
 		}
 	}
 
@@ -122,17 +169,21 @@ export class SyncConnection implements Peer {
 		this.closed();
 	}
 
-	#handle(shared: SharedDoc, frame: SyncFrame): void {
+	#handle(shared: SharedDoc, { frame, shape }: Received): void {
 		switch (frame.kind) {
 			case 'step2':
 			case 'update':
-				return this.#store(shared, frame.update);
+				return this.#store(shared, frame.update, shape);
 			case 'step1':
 				this.#queued++;
 				// On the queue, so the answer includes every update applied before it.
 				void shared.queue.run(() => {
 					this.#queued--;
-					const update = Y.encodeStateAsUpdate(shared.doc, frame.stateVector);
+					if (this.#closed) return;
+					// The whole state is cached, so repeated "send me everything" costs one encoding;
+					// what is sent is paid for all the same, so they cannot fill buffers either.
+					const update = shared.stateAsUpdate(frame.stateVector);
+					if (!this.options.spend(answerCost(update.byteLength))) return this.close('rateLimited');
 					this.send(encodeFrame({ kind: 'step2', update }));
 				});
 				return;
@@ -149,14 +200,25 @@ export class SyncConnection implements Peer {
 		}
 	}
 
-	#store(shared: SharedDoc, update: Uint8Array): void {
+	#store(shared: SharedDoc, update: Uint8Array, shape: UpdateShape | undefined): void {
+		// A short delete set can name every struct of a client: pay for what it makes us scan.
+		if (shape && shape.deletedByClient.size > 0) {
+			const clients = shared.doc.store.clients;
+			const scan = deleteScanCost(shape.deletedByClient, (c) => clients.get(c)?.length ?? 0);
+			if (!this.options.spend(scan)) return this.close('rateLimited');
+		}
 		this.#queued++;
 		const durable = this.registry.store(shared, this, update);
 		durable.then(
 			() => this.#queued--,
 			(error: unknown) => {
 				this.#queued--;
+				// The document was rebuilt from storage for it: the account pays for that reload.
+				if (error instanceof UpdateRejectedError || error instanceof QuotaExceededError)
+					this.options.charge(answerCost(shared.storedBytes));
 				if (error instanceof UpdateRejectedError) return this.close('malformed');
+				// Retrying cannot help: the client keeps the update and tells the person.
+				if (error instanceof QuotaExceededError) return this.close('quotaExceeded');
 				// Nothing was acknowledged; the client keeps the update and re-sends it.
 				this.close('storageFailed');
 			}

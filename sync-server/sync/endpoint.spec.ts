@@ -225,6 +225,66 @@ describe('[SY] the sync endpoint', () => {
 	});
 });
 
+describe('[HD] one account cannot stall the others', () => {
+	it('[HD1] an update over its struct limit closes with 4413 "update too large" and is not stored', async () => {
+		const { url, storage } = await start(createMemoryStorage(), {
+			updateLimits: { maxStructs: 100, maxValues: 1000, maxDeleteRanges: 100, maxDepth: 8 }
+		});
+		const c = client(url, 'session.a', tether('acct'));
+		await c.opened;
+		const doc = new Y.Doc();
+		doc.transact(() => {
+			for (let i = 0; i < 101; i++) doc.getMap('m').set(`k${i}`, i);
+		});
+		c.ws.send(encodeFrame({ kind: 'update', update: Y.encodeStateAsUpdate(doc) }));
+		const closed = await new Promise<string>((resolve) =>
+			c.ws.on('close', (code, reason) => resolve(`${code} ${reason.toString()}`))
+		);
+		expect(closed).toBe(`${closeCode.updateTooLarge.code} ${closeCode.updateTooLarge.reason}`);
+		expect(await storage.load(docKey('acct', 'session.a'))).toHaveLength(0);
+	});
+
+	it('[HD2] the work budget is per account, across its sockets: spent, it closes with 4429; others go on', async () => {
+		const { url, storage } = await start(createMemoryStorage(), {
+			workBudget: { unitsPerSecond: 0.001, burst: 20 }
+		});
+		const sockets = [
+			client(url, 'session.a', tether('greedy')),
+			client(url, 'session.b', tether('greedy'))
+		];
+		await Promise.all(sockets.map((c) => c.opened));
+		// Each update costs 2 units: ten fit, and two sockets do not get two budgets.
+		for (let i = 0; i < 20; i++) sockets[i % 2]!.ws.send(updateFrame(`edit ${i}`));
+		const first = await Promise.race(sockets.map((c) => c.closed));
+		expect(first.code).toBe(closeCode.rateLimited.code);
+		for (const c of sockets) c.ws.close();
+		const other = client(url, 'session.a', tether('other'));
+		await other.opened;
+		other.ws.send(updateFrame('still served'));
+		await vi.waitFor(() => expect(storedCounts(other.frames)).toEqual([1]));
+		expect(await storage.load(docKey('other', 'session.a'))).toHaveLength(1);
+		other.ws.close();
+	});
+
+	it('[HD3] sync step 1 answers are paid for: repeated full-state requests close with 4429', async () => {
+		const storage = createMemoryStorage();
+		await storage.append(
+			docKey('acct', 'session.a'),
+			Y.encodeStateAsUpdate(textDoc('x'.repeat(4000)))
+		);
+		const { url } = await start(storage, { workBudget: { unitsPerSecond: 0.001, burst: 100 } });
+		const c = client(url, 'session.a', tether('acct'));
+		await c.opened;
+		const empty = encodeFrame({ kind: 'step1', stateVector: Y.encodeStateVector(new Y.Doc()) });
+		for (let i = 0; i < 10; i++) c.ws.send(empty);
+		expect((await c.closed).code).toBe(closeCode.rateLimited.code);
+		const answers = decoded(c.frames).filter((f) => f.kind === 'step2');
+		// About 16 units each against a burst of 100: some answered, then refused.
+		expect(answers.length).toBeGreaterThan(0);
+		expect(answers.length).toBeLessThan(10);
+	});
+});
+
 function textDoc(text: string): Y.Doc {
 	const doc = new Y.Doc();
 	doc.getText('t').insert(0, text);

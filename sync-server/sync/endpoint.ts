@@ -12,6 +12,8 @@ import { docKey } from '../storage/types.js';
 import { SyncConnection, type ConnectionOptions } from './connection.js';
 import type { RateLimits } from './rate-limit.js';
 import type { DocRegistry } from './registry.js';
+import { defaultUpdateLimits, type UpdateLimits } from './update-shape.js';
+import { defaultWorkBudget, WorkBudgets, type WorkBudgetLimits } from './work-budget.js';
 
 export interface Authenticated {
 	accountId: string;
@@ -38,6 +40,12 @@ export interface SyncLimits {
 	maxBufferedBytes: number;
 	/** Open sockets per account; more are closed with 4429, so one account cannot fill memory. */
 	maxConnectionsPerAccount: number;
+	/** What one update may contain [HD1]. */
+	updateLimits: UpdateLimits;
+	/** Largest sync step 1 state vector [HD1]. */
+	maxStateVectorBytes: number;
+	/** Work per account, across its sockets [HD2]. */
+	workBudget: WorkBudgetLimits;
 }
 
 export const defaultSyncLimits: SyncLimits = {
@@ -54,13 +62,20 @@ export const defaultSyncLimits: SyncLimits = {
 	maxPendingUpgrades: 256,
 	pingIntervalMs: 30_000,
 	maxBufferedBytes: 32 * 1024 * 1024,
-	maxConnectionsPerAccount: 200
+	maxConnectionsPerAccount: 200,
+	updateLimits: defaultUpdateLimits,
+	maxStateVectorBytes: 256 * 1024,
+	workBudget: defaultWorkBudget
 };
 
 export interface SyncEndpointOptions {
 	registry: DocRegistry;
 	authenticateUpgrade: AuthenticateUpgrade;
 	limits?: Partial<SyncLimits>;
+	/** The Host check of the HTTP server [HD8]: an upgrade for another name is refused (421). */
+	checkHost?: (host: string | undefined) => boolean;
+	/** Called with the socket of an authenticated sync connection (the per-address cap lets go). */
+	onAccepted?: (socket: Duplex) => void;
 	log?: (message: string, error?: unknown) => void;
 }
 
@@ -81,6 +96,9 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 	server.headersTimeout = Math.min(server.headersTimeout, limits.upgradeTimeoutMs);
 	let pending = 0;
 	const perAccount = new Map<string, number>();
+	const budgets = new WorkBudgets(limits.workBudget);
+	const sweep = setInterval(() => budgets.sweep(), 60_000);
+	sweep.unref();
 
 	const onUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
 		socket.on('error', () => socket.destroy());
@@ -90,6 +108,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 			if (server.listenerCount('upgrade') === 1) refuse(socket, 404);
 			return;
 		}
+		if (options.checkHost && !options.checkHost(req.headers.host)) return refuse(socket, 421);
 		if (pending >= limits.maxPendingUpgrades) return refuse(socket, 503);
 		pending++;
 		const timer = setTimeout(() => socket.destroy(), limits.upgradeTimeoutMs);
@@ -115,6 +134,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 					ws.close(code, text);
 					return;
 				}
+				options.onAccepted?.(socket);
 				serve(ws, accountId, docKey(accountId, name));
 			});
 		} finally {
@@ -136,6 +156,10 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 			maxMessageBytes: limits.maxMessageBytes,
 			maxAwarenessBytes: limits.maxAwarenessBytes,
 			maxQueuedFrames: limits.maxQueuedFrames,
+			updateLimits: limits.updateLimits,
+			maxStateVectorBytes: limits.maxStateVectorBytes,
+			spend: (units) => budgets.take(accountId, units),
+			charge: (units) => budgets.charge(accountId, units),
 			log: options.log
 		};
 		const socket = {
@@ -180,6 +204,7 @@ export function attachSyncEndpoint(server: Server, options: SyncEndpointOptions)
 
 	return {
 		close() {
+			clearInterval(sweep);
 			server.off('upgrade', listener);
 			for (const client of wss.clients) client.terminate();
 			wss.close();
@@ -207,6 +232,7 @@ function statusText(status: number): string {
 		401: 'Unauthorized',
 		403: 'Forbidden',
 		404: 'Not Found',
+		421: 'Misdirected Request',
 		429: 'Too Many Requests',
 		503: 'Service Unavailable'
 	};

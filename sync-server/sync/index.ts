@@ -1,7 +1,12 @@
 import type { Server } from 'node:http';
 import type { Route } from '../http/api.js';
 import type { DocStorage } from '../storage/types.js';
-import { attachSyncEndpoint, type AuthenticateUpgrade, type SyncLimits } from './endpoint.js';
+import {
+	attachSyncEndpoint,
+	type AuthenticateUpgrade,
+	type SyncEndpointOptions,
+	type SyncLimits
+} from './endpoint.js';
 import { DocRegistry } from './registry.js';
 import { syncRoutes, type AuthenticateRequest } from './routes.js';
 
@@ -14,6 +19,9 @@ export interface SyncOptions {
 	/** How long a document stays loaded after its last connection closed. */
 	docIdleMs: number;
 	compactAfter?: number;
+	/** Storage quotas [HD5]: per document and per account, in bytes. */
+	maxDocBytes?: number;
+	maxAccountBytes?: number;
 	limits?: Partial<SyncLimits>;
 	log?: (message: string, error?: unknown) => void;
 }
@@ -23,6 +31,10 @@ export function createSync(options: SyncOptions) {
 	const registry = new DocRegistry(options.storage, {
 		unloadAfterMs: options.docIdleMs,
 		compactAfter: options.compactAfter ?? 200,
+		maxDocBytes: options.maxDocBytes,
+		maxAccountBytes: options.maxAccountBytes,
+		maxIdleDocsPerAccount: 50,
+		maxIdleDocs: 2000,
 		log: options.log
 	});
 	const routes: Route[] = syncRoutes({
@@ -34,11 +46,12 @@ export function createSync(options: SyncOptions) {
 	return {
 		registry,
 		routes,
-		attach(server: Server) {
+		attach(server: Server, http: Pick<SyncEndpointOptions, 'checkHost' | 'onAccepted'> = {}) {
 			endpoint = attachSyncEndpoint(server, {
 				registry,
 				authenticateUpgrade: options.authenticateUpgrade,
 				limits: options.limits,
+				...http,
 				log: options.log
 			});
 		},

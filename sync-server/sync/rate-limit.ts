@@ -24,6 +24,17 @@ export class TokenBucket {
 		this.#tokens -= cost;
 		return true;
 	}
+
+	/** Takes `cost` even when it is not there: work already done is paid for with debt. */
+	charge(cost: number): void {
+		this.take(0);
+		this.#tokens -= cost;
+	}
+
+	/** Nothing taken that has not refilled (as of the last take). */
+	get full(): boolean {
+		return this.#tokens >= this.burst;
+	}
 }
 
 export interface RateLimits {

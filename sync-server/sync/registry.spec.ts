@@ -2,7 +2,12 @@ import * as Y from 'yjs';
 import { describe, expect, it, vi } from 'vitest';
 import { createMemoryStorage } from '../storage/memory.js';
 import { docKey, type DocStorage } from '../storage/types.js';
-import { DocDeletedError, DocRegistry, UpdateRejectedError } from './registry.js';
+import {
+	DocDeletedError,
+	DocRegistry,
+	QuotaExceededError,
+	UpdateRejectedError
+} from './registry.js';
 import type { Peer } from './shared-doc.js';
 
 const key = docKey('acct', 'session.s1');
@@ -218,6 +223,81 @@ describe('[SY] the document registry', () => {
 		expect(await storage.load(key)).toEqual([]);
 		await expect(registry.join(key, peer())).rejects.toBeInstanceOf(DocDeletedError);
 		await waitUntil(() => registry.loadedCount === 0);
+		await registry.close();
+	});
+});
+
+describe('[HD] quotas and compaction', () => {
+	it('[HD5] an update that would take the document over its quota is refused: nothing relayed or stored', async () => {
+		const storage = createMemoryStorage();
+		const registry = new DocRegistry(storage, {
+			unloadAfterMs: 10,
+			compactAfter: 100,
+			maxDocBytes: 200
+		});
+		const a = peer();
+		const b = peer();
+		const shared = await registry.join(key, a);
+		await registry.join(key, b);
+		await registry.store(shared, a, edit('fits'));
+		const big = registry.store(shared, a, edit('x'.repeat(300)));
+		await expect(big).rejects.toEqual(new QuotaExceededError('document'));
+		expect(b.frames).toHaveLength(1);
+		expect(await storage.load(key)).toHaveLength(1);
+		expect(shared.doc.getText('t').toString()).toBe('fits');
+		await registry.close();
+	});
+
+	it('[HD5] the account quota counts every document of the account, and no other account', async () => {
+		const storage = createMemoryStorage();
+		await storage.append(docKey('acct', 'session.old'), edit('y'.repeat(150)));
+		const registry = new DocRegistry(storage, {
+			unloadAfterMs: 10,
+			compactAfter: 100,
+			maxAccountBytes: 250
+		});
+		const shared = await registry.join(key, peer());
+		await expect(registry.store(shared, peer(), edit('z'.repeat(120)))).rejects.toEqual(
+			new QuotaExceededError('account')
+		);
+		await registry.store(shared, peer(), edit('small'));
+		const other = await registry.join(docKey('other', 'session.s1'), peer());
+		await registry.store(other, peer(), edit('z'.repeat(120)));
+		await registry.close();
+	});
+
+	it('[HD4] tiny updates to a large document do not compact it every 200 appends', async () => {
+		const storage = createMemoryStorage();
+		await storage.append(key, edit('w'.repeat(20_000)));
+		await storage.compact(key);
+		const compact = vi.spyOn(storage, 'compact');
+		const registry = new DocRegistry(storage, { unloadAfterMs: 10, compactAfter: 3 });
+		const a = peer();
+		const shared = await registry.join(key, a);
+		for (let i = 0; i < 10; i++) await registry.store(shared, a, edit(`${i}`));
+		expect(compact).not.toHaveBeenCalled();
+		// Twenty times the count compacts whatever the size.
+		for (let i = 0; i < 50; i++) await registry.store(shared, a, edit(`${i}`));
+		await waitUntil(() => compact.mock.calls.length >= 1);
+		await registry.close();
+	});
+
+	it('[HD10] past its idle budget, the documents of an account unload as soon as their last peer leaves; others wait', async () => {
+		const registry = new DocRegistry(createMemoryStorage(), {
+			unloadAfterMs: 60_000,
+			compactAfter: 100,
+			maxIdleDocsPerAccount: 2
+		});
+		const other = peer();
+		const kept = await registry.join(docKey('other', 'session.k'), other);
+		registry.leave(kept, other);
+		for (let i = 0; i < 6; i++) {
+			const p = peer();
+			const shared = await registry.join(docKey('acct', `session.d${i}`), p);
+			registry.leave(shared, p);
+		}
+		// Two of acct's wait out the idle time, as does the other account's one.
+		await waitUntil(() => registry.loadedCount === 3);
 		await registry.close();
 	});
 });

@@ -2,15 +2,34 @@ import type * as Y from 'yjs';
 import { replayUpdates } from '../../src/lib/core/compaction.js';
 import type { DocName } from '../../src/lib/core/doc-names.js';
 import { deletedChildren, sessionsOf } from '../../src/lib/core/recorded-deletions.js';
-import { docKey, splitDocKey, type DocKey, type DocStorage } from '../storage/types.js';
+import {
+	docKey,
+	splitDocKey,
+	type Appended,
+	type DocKey,
+	type DocStorage
+} from '../storage/types.js';
 import { SerialQueue } from './serial-queue.js';
 import { SharedDoc, type Applied, type Peer } from './shared-doc.js';
 
 export interface RegistryOptions {
 	/** How long a document stays loaded after its last peer left (R11). */
 	unloadAfterMs: number;
-	/** Compact a document's log into its snapshot once it holds this many updates. */
+	/**
+	 * Compact a document's log into its snapshot once it holds this many updates and its bytes
+	 * are a quarter of the snapshot's, or twenty times as many updates whatever their size [HD4].
+	 */
 	compactAfter: number;
+	/** A document may take this many bytes in storage; more is refused [HD5]. */
+	maxDocBytes?: number;
+	/** All of an account's documents together; more is refused [HD5]. */
+	maxAccountBytes?: number;
+	/**
+	 * Documents kept loaded without a peer (waiting out `unloadAfterMs`), per account and in all;
+	 * past either, a document whose last peer leaves is unloaded at once [HD10].
+	 */
+	maxIdleDocsPerAccount?: number;
+	maxIdleDocs?: number;
 	log?: (message: string, error?: unknown) => void;
 }
 
@@ -18,6 +37,13 @@ export interface RegistryOptions {
 export class UpdateRejectedError extends Error {
 	constructor() {
 		super('update cannot be applied');
+	}
+}
+
+/** Storing the update would take the document or the account over its quota [HD5]. */
+export class QuotaExceededError extends Error {
+	constructor(readonly scope: 'document' | 'account') {
+		super(`the ${scope} is over its storage quota`);
 	}
 }
 
@@ -46,6 +72,11 @@ export class DocRegistry {
 	readonly #entries = new Map<DocKey, Entry>();
 	/** Documents with a compaction requested and not done, so a long log asks only once. */
 	readonly #compacting = new Set<DocKey>();
+	/** Loaded documents with no peer, waiting to be unloaded, per account and in all [HD10]. */
+	readonly #idle = new Map<string, number>();
+	#idleTotal = 0;
+	/** Bytes each account's documents take, read once from storage and then counted up. */
+	readonly #accountBytes = new Map<string, number>();
 
 	constructor(
 		readonly storage: DocStorage,
@@ -62,8 +93,7 @@ export class DocRegistry {
 	/** Loads the document if needed and adds the peer; refuses deleted documents. */
 	join(key: DocKey, peer: Peer): Promise<SharedDoc> {
 		const entry = this.#entry(key);
-		clearTimeout(entry.timer);
-		entry.timer = undefined;
+		this.#cancelUnload(key, entry);
 		entry.joining++;
 		return entry.queue
 			.run(async () => {
@@ -96,14 +126,22 @@ export class DocRegistry {
 		// The queue task only applies, relays and requests the append: it never waits for the
 		// disk, so the next update of this document is relayed without waiting for this commit.
 		const { durable } = await shared.queue.run(async () => {
+			const accountId = splitDocKey(shared.key).accountId;
+			const accountBytes = await this.#accountUsage(accountId);
+			// Refused before applying when even the bytes as sent do not fit, so a document at its
+			// quota is not rebuilt for every refused update; what integrates is checked below.
+			this.#checkQuota(shared.storedBytes, accountBytes, update.byteLength);
 			let applied;
 			try {
 				// Applying is the real validation: a decodable update can still fail against this
 				// document's content, and must then be neither relayed nor stored.
-				applied = shared.apply(update, origin);
+				applied = shared.apply(update, origin, (toStore) => {
+					this.#checkQuota(shared.storedBytes, accountBytes, toStore.byteLength);
+				});
 			} catch (error) {
-				this.options.log?.('an update could not be applied and was refused', error);
 				await this.#restore(shared);
+				if (error instanceof QuotaExceededError) throw error;
+				this.options.log?.('an update could not be applied and was refused', error);
 				throw new UpdateRejectedError();
 			}
 			return { durable: this.#persist(shared, applied) };
@@ -124,8 +162,29 @@ export class DocRegistry {
 		return durable;
 	}
 
+	/** Throws QuotaExceededError when `adding` bytes would take either over its quota. */
+	#checkQuota(docBytes: number, accountBytes: number, adding: number): void {
+		const { maxDocBytes = Infinity, maxAccountBytes = Infinity } = this.options;
+		if (docBytes + adding > maxDocBytes) throw new QuotaExceededError('document');
+		if (accountBytes + adding > maxAccountBytes) throw new QuotaExceededError('account');
+	}
+
+	async #accountUsage(accountId: string): Promise<number> {
+		const known = this.#accountBytes.get(accountId);
+		if (known !== undefined) return known;
+		const bytes = await this.storage.accountBytes(accountId);
+		// A cache of figures storage can give again: bounded, refilled on demand.
+		if (this.#accountBytes.size > 10_000) this.#accountBytes.clear();
+		this.#accountBytes.set(accountId, bytes);
+		return bytes;
+	}
+
 	#persist(shared: SharedDoc, { toStore, deletion }: Applied): Promise<void> {
 		if (!toStore) return Promise.resolve();
+		const accountId = splitDocKey(shared.key).accountId;
+		const known = this.#accountBytes.get(accountId);
+		if (known !== undefined) this.#accountBytes.set(accountId, known + toStore.byteLength);
+		shared.storedBytes += toStore.byteLength;
 		const append = this.storage.append(shared.key, toStore, { scrub: deletion });
 		shared.track(toStore, append);
 		return this.#afterAppend(shared, append, deletion);
@@ -133,26 +192,43 @@ export class DocRegistry {
 
 	async #afterAppend(
 		shared: SharedDoc,
-		append: Promise<{ logLength: number }>,
+		append: Promise<Appended>,
 		deletion: boolean
 	): Promise<void> {
-		let logLength: number;
+		let appended: Appended;
 		try {
-			({ logLength } = await append);
+			appended = await append;
 		} catch (error) {
 			this.options.log?.('storing an update failed', error);
 			void shared.queue.run(() => this.#storageFailed(shared));
 			throw error;
 		}
+		// What storage says now (a compaction may have shrunk it), plus what is on its way there.
+		shared.storedBytes = appended.logBytes + appended.snapshotBytes + shared.inflightBytes;
 		if (deletion) await this.#scrub(shared.key);
-		else if (logLength >= this.options.compactAfter && !this.#compacting.has(shared.key)) {
+		else if (this.#compactionDue(appended) && !this.#compacting.has(shared.key)) {
 			const key = shared.key;
 			this.#compacting.add(key);
 			this.storage
 				.compact(key)
 				.catch((error: unknown) => this.options.log?.('compaction failed', error))
-				.finally(() => this.#compacting.delete(key));
+				.finally(() => {
+					this.#compacting.delete(key);
+					// Compaction shrinks what is stored: count the account again next time.
+					this.#accountBytes.delete(splitDocKey(key).accountId);
+				});
 		}
+	}
+
+	/**
+	 * A compaction re-encodes the whole document, so tiny updates to a large one must not ask for
+	 * it every 200 appends: it waits until the log's bytes are a quarter of the snapshot's, so
+	 * its cost is paid for by the bytes appended; a very long log is compacted anyway [HD4].
+	 */
+	#compactionDue({ logLength, logBytes, snapshotBytes }: Appended): boolean {
+		const { compactAfter } = this.options;
+		if (logLength < compactAfter) return false;
+		return logBytes * 4 >= snapshotBytes || logLength >= compactAfter * 20;
 	}
 
 	/**
@@ -195,6 +271,7 @@ export class DocRegistry {
 				await doc?.settled();
 				const now = doc ? sessionsOf(docName, doc.doc) : [];
 				await this.storage.purge(key);
+				this.#accountBytes.delete(accountId);
 				entry.doc = undefined;
 				if (doc) {
 					for (const peer of [...doc.peers.keys()]) peer.close('deleted');
@@ -210,9 +287,9 @@ export class DocRegistry {
 	/** Unloads everything now (shutdown and tests): waits for queued work and appends first. */
 	async close(): Promise<void> {
 		await Promise.all(
-			[...this.#entries.values()].map((entry) =>
+			[...this.#entries].map(([key, entry]) =>
 				entry.queue.run(async () => {
-					clearTimeout(entry.timer);
+					this.#cancelUnload(key, entry);
 					await entry.doc?.settled();
 					entry.doc?.destroy();
 					entry.doc = undefined;
@@ -289,11 +366,38 @@ export class DocRegistry {
 
 	#scheduleUnloadIfIdle(key: DocKey, entry: Entry): void {
 		if (entry.joining > 0 || (entry.doc && entry.doc.peers.size > 0) || entry.timer) return;
-		entry.timer = setTimeout(() => {
-			entry.timer = undefined;
-			void entry.queue.run(() => this.#unloadIfIdle(key, entry));
-		}, this.options.unloadAfterMs);
+		// One account opening and closing many documents cannot keep them all in memory for the
+		// idle time: past the budget, a document goes as soon as its last peer left.
+		const accountId = splitDocKey(key).accountId;
+		const idle = this.#idle.get(accountId) ?? 0;
+		const { maxIdleDocsPerAccount = Infinity, maxIdleDocs = Infinity } = this.options;
+		const overBudget = idle >= maxIdleDocsPerAccount || this.#idleTotal >= maxIdleDocs;
+		this.#idle.set(accountId, idle + 1);
+		this.#idleTotal++;
+		entry.timer = setTimeout(
+			() => {
+				entry.timer = undefined;
+				this.#notIdle(accountId);
+				void entry.queue.run(() => this.#unloadIfIdle(key, entry));
+			},
+			overBudget ? 0 : this.options.unloadAfterMs
+		);
 		entry.timer.unref?.();
+	}
+
+	#notIdle(accountId: string): void {
+		this.#idleTotal--;
+		const left = (this.#idle.get(accountId) ?? 1) - 1;
+		if (left > 0) this.#idle.set(accountId, left);
+		else this.#idle.delete(accountId);
+	}
+
+	/** Cancels a pending unload (a peer came back, or the registry closes). */
+	#cancelUnload(key: DocKey, entry: Entry): void {
+		if (!entry.timer) return;
+		clearTimeout(entry.timer);
+		entry.timer = undefined;
+		this.#notIdle(splitDocKey(key).accountId);
 	}
 
 	/** Runs on the document's queue once its appends settled: memory holds nothing unsaved. */

@@ -35,6 +35,10 @@ export class SharedDoc {
 	readonly #inflight = new Set<{ update: Uint8Array; durable: Promise<unknown> }>();
 	// Presence has its own little doc, so the content doc can be rebuilt without touching it.
 	readonly awareness: awarenessProtocol.Awareness;
+	/** The whole state encoded, kept until the next change: what every fresh device asks for. */
+	#fullState: Uint8Array | null = null;
+	/** Bytes this document takes in storage: what it loaded plus what was appended since [HD5]. */
+	storedBytes: number;
 	/** Each peer with the awareness client ids it announced, removed when it leaves. */
 	readonly peers = new Map<Peer, Set<number>>();
 
@@ -45,6 +49,7 @@ export class SharedDoc {
 		readonly onBadUpdate?: (error: unknown) => void
 	) {
 		this.#doc = replayUpdates(updates, { guid: key, onBadUpdate: (error) => onBadUpdate?.(error) });
+		this.storedBytes = updates.reduce((n, update) => n + update.byteLength, 0);
 		this.awareness = new awarenessProtocol.Awareness(new Y.Doc({ guid: `${key}#presence` }));
 		this.#doc.on('update', this.#onUpdate);
 		// The server has no presence of its own.
@@ -63,7 +68,7 @@ export class SharedDoc {
 	 * of them wait for something this document lacks. Throws, having relayed nothing, when the
 	 * update cannot be applied; the document may then be half-changed and must be rebuilt.
 	 */
-	apply(update: Uint8Array, origin: Peer): Applied {
+	apply(update: Uint8Array, origin: Peer, accept?: (toStore: Uint8Array) => void): Applied {
 		const store = this.#doc.store;
 		const pendingBefore = store.pendingStructs?.update;
 		const pendingDsBefore = store.pendingDs;
@@ -74,7 +79,6 @@ export class SharedDoc {
 		} finally {
 			this.#held = null;
 		}
-		for (const effective of held.updates) this.#relay(effective, origin);
 		const waiting =
 			(store.pendingStructs !== null && store.pendingStructs.update !== pendingBefore) ||
 			(store.pendingDs !== null && store.pendingDs !== pendingDsBefore);
@@ -82,6 +86,9 @@ export class SharedDoc {
 		if (waiting) toStore = update;
 		else if (held.updates.length === 0) toStore = null;
 		else toStore = held.updates.length === 1 ? held.updates[0]! : Y.mergeUpdates(held.updates);
+		// `accept` may refuse (a quota) by throwing: nothing relayed yet, the caller rebuilds.
+		if (toStore) accept?.(toStore);
+		for (const effective of held.updates) this.#relay(effective, origin);
 		return { toStore, deletion: held.deletion };
 	}
 
@@ -107,6 +114,24 @@ export class SharedDoc {
 		return { toStore, deletion: held.deletion };
 	}
 
+	/**
+	 * What a peer with `stateVector` lacks (a sync step 2). An empty state vector, or one that
+	 * knows nothing of this document, gets the cached whole state: thirty such requests cost one
+	 * encoding, not thirty [HD3].
+	 */
+	stateAsUpdate(stateVector: Uint8Array): Uint8Array {
+		let knowsNothing = true;
+		for (const [client, clock] of Y.decodeStateVector(stateVector)) {
+			if (clock > 0 && this.#doc.store.clients.has(client)) {
+				knowsNothing = false;
+				break;
+			}
+		}
+		if (!knowsNothing) return Y.encodeStateAsUpdate(this.#doc, stateVector);
+		this.#fullState ??= Y.encodeStateAsUpdate(this.#doc);
+		return this.#fullState;
+	}
+
 	/** Remembers an applied update until its append settles (either way). */
 	track(update: Uint8Array, durable: Promise<unknown>): void {
 		const entry = { update, durable };
@@ -118,6 +143,13 @@ export class SharedDoc {
 	/** Updates applied (and relayed) whose append has not settled yet, in order. */
 	get inflight(): Uint8Array[] {
 		return [...this.#inflight].map((entry) => entry.update);
+	}
+
+	/** Bytes of the appends not settled yet. */
+	get inflightBytes(): number {
+		let bytes = 0;
+		for (const entry of this.#inflight) bytes += entry.update.byteLength;
+		return bytes;
 	}
 
 	/** Resolves once every append requested so far has settled, stored or failed. */
@@ -135,11 +167,14 @@ export class SharedDoc {
 		});
 		this.#doc.off('update', this.#onUpdate);
 		this.#doc.destroy();
+		this.#fullState = null;
+		this.storedBytes = updates.reduce((n, update) => n + update.byteLength, 0);
 		this.#doc = next;
 		next.on('update', this.#onUpdate);
 	}
 
 	#onUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
+		this.#fullState = null;
 		if (this.#held) {
 			this.#held.updates.push(update);
 			if (recordsDeletion(transaction)) this.#held.deletion = true;
@@ -175,6 +210,7 @@ export class SharedDoc {
 	}
 
 	destroy(): void {
+		this.#fullState = null;
 		this.#doc.off('update', this.#onUpdate);
 		this.awareness.off('update', this.#relayAwareness);
 		this.awareness.destroy();

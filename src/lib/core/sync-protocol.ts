@@ -36,6 +36,10 @@ export const closeCode = {
 	deleted: { code: 4410, reason: 'deleted' },
 	/** A frame over the size limit: the client stops retrying and tells the user. */
 	tooLarge: { code: 4413, reason: 'message too large' },
+	/** An update with more structs, values or deletions than one update may carry (same code). */
+	updateTooLarge: { code: 4413, reason: 'update too large' },
+	/** The document or the account is over its storage quota: retrying cannot help. */
+	quotaExceeded: { code: 4507, reason: 'storage quota exceeded' },
 	/** Too many messages or bytes per second. */
 	rateLimited: { code: 4429, reason: 'rate limited' },
 	/** Storage failed: nothing from this connection is lost, the client retries later. */

@@ -14,7 +14,9 @@ const cycleEveryMs = 30_000;
 const fatalMessages: Partial<Record<FatalReason, string>> = {
 	auth: 'The server no longer accepts this API key. Sign out and sign in again to keep syncing.',
 	'too-large':
-		'A change is too large to sync (over 8 MB). It is kept on this device; other changes still sync.'
+		'A change is too large to sync. It is kept on this device; other changes still sync.',
+	quota:
+		'The server is out of room for this account. Changes are kept on this device but no longer sync; delete old sessions to make room.'
 };
 
 /**
