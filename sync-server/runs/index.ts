@@ -12,7 +12,7 @@ export interface RunsOptions {
 	db: Database;
 	docs: DocAccess;
 	authenticateRequest: (req: IncomingMessage) => { accountId: string };
-	accountOfKey: (apiKey: string) => string | null;
+	accountOfKey: (apiKey: string) => Promise<string | null>;
 	defaultModel?: string;
 	idleMs: number;
 	log?: (message: string, error?: unknown) => void;
