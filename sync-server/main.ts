@@ -4,19 +4,37 @@ import { ConfigError, readConfig } from './config.js';
 import { healthRoutes } from './http/health.js';
 import { createHttpServer } from './http/server.js';
 import { createSqliteStorage, openDatabase } from './storage/sqlite.js';
+import { createPostgresStorage, openPostgres } from './storage/postgres.js';
+import { createRedisRelay } from './cluster/redis-relay.js';
+import type { Relay } from './cluster/relay.js';
+import type { DocStorage } from './storage/types.js';
 import { createRuns } from './runs/index.js';
 import { heldDocs } from './sync/held-docs.js';
 import { createSync, logSyncError } from './sync/index.js';
 
 // Wiring only: every capability lives in its own module.
-let config, db, auth, storage, sync, runs;
+let config, db, auth, storage: DocStorage, sync, runs, relay: Relay | undefined;
 try {
 	config = readConfig();
+	// SQLite in DATA_DIR always: the default store, and the local run log with PostgreSQL.
 	db = openDatabase(config.dataDir);
-	// Auth keeps its account table in the same database file as the documents.
-	auth = createAuth({ config, db });
-	storage = createSqliteStorage(db);
+	const pool = config.databaseUrl ? openPostgres(config.databaseUrl) : undefined;
+	// Auth keeps its account table in the same database as the documents.
+	auth = createAuth({ config, db, pool });
+	storage = pool
+		? await createPostgresStorage(pool).catch((error: unknown) => {
+				throw new ConfigError(`cannot use DATABASE_URL: ${(error as Error).message}`);
+			})
+		: createSqliteStorage(db);
+	relay = config.redisUrl
+		? await createRedisRelay(config.redisUrl, (message) =>
+				console.error(`tether: ${message}`)
+			).catch((error: unknown) => {
+				throw new ConfigError((error as Error).message);
+			})
+		: undefined;
 	sync = createSync({
+		relay,
 		storage,
 		authenticateUpgrade: auth.authenticateUpgrade,
 		authenticateRequest: auth.authenticateRequest,
@@ -26,6 +44,8 @@ try {
 	});
 	runs = createRuns({
 		db,
+		relay,
+		pool,
 		docs: heldDocs(sync.registry),
 		authenticateRequest: auth.authenticateRequest,
 		accountOfKey: auth.accountOfKey,
@@ -44,7 +64,10 @@ try {
 
 const { registry } = sync;
 const server = createHttpServer(config, [
-	...healthRoutes(() => ({ loadedDocs: registry.loadedCount })),
+	...healthRoutes(() => ({
+		loadedDocs: registry.loadedCount,
+		...(relay ? { redis: relay.status() } : {})
+	})),
 	...auth.routes,
 	...sync.routes,
 	...runs.routes
@@ -79,6 +102,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 		void runs.manager
 			.close()
 			.then(() => sync.close())
+			.then(() => relay?.close())
 			.then(() => storage.close())
 			.finally(() => process.exit(0));
 	});

@@ -14,6 +14,8 @@ export interface RunRouteDeps {
 	authenticateRequest: (req: IncomingMessage) => { accountId: string };
 	/** The account a key belongs to (the same HMAC as sign-in), without creating one. */
 	accountOfKey: (apiKey: string) => Promise<string | null>;
+	/** Several instances: passes Stop on to the others, one of which may run the answer. */
+	stopElsewhere?: (accountId: string, sessionId: string, messageId?: string) => void;
 }
 
 const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
@@ -61,7 +63,12 @@ export function runRoutes(deps: RunRouteDeps): Route[] {
 				const body = (await readJson(req, 4096)) as Record<string, unknown> | null;
 				const sessionId = idField(body, 'sessionId');
 				const messageId = body?.messageId === undefined ? undefined : idField(body, 'messageId');
-				sendJson(res, 200, { stopped: deps.runs.stop(accountId, sessionId, messageId) });
+				const stopped = deps.runs.stop(accountId, sessionId, messageId);
+				if (!stopped) deps.stopElsewhere?.(accountId, sessionId, messageId);
+				sendJson(res, 200, {
+					stopped,
+					...(deps.stopElsewhere && !stopped ? { relayed: true } : {})
+				});
 			}
 		},
 		{

@@ -47,6 +47,17 @@ CREATE TABLE auth_accounts (
 	created_at bigint NOT NULL,
 	last_sign_in_at bigint NOT NULL
 );
+`,
+	`
+-- One row per run asked for, whichever instance was asked: the primary key makes the claim (R22).
+CREATE TABLE run_claims (
+	account_id text NOT NULL,
+	session_id text NOT NULL,
+	message_id text NOT NULL,
+	attempt integer NOT NULL,
+	claimed_at bigint NOT NULL,
+	PRIMARY KEY (account_id, session_id, message_id, attempt)
+);
 `
 ];
 

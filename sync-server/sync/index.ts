@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { Route } from '../http/api.js';
+import type { Relay } from '../cluster/relay.js';
 import type { DocStorage } from '../storage/types.js';
 import { attachSyncEndpoint, type AuthenticateUpgrade, type SyncLimits } from './endpoint.js';
 import { DocRegistry } from './registry.js';
@@ -16,6 +17,8 @@ export interface SyncOptions {
 	compactAfter?: number;
 	limits?: Partial<SyncLimits>;
 	log?: (message: string, error?: unknown) => void;
+	/** Several instances: the bus between them (see cluster/). */
+	relay?: Relay;
 }
 
 /** The sync half of the server: the document registry, its socket endpoint and its routes. */
@@ -23,7 +26,8 @@ export function createSync(options: SyncOptions) {
 	const registry = new DocRegistry(options.storage, {
 		unloadAfterMs: options.docIdleMs,
 		compactAfter: options.compactAfter ?? 200,
-		log: options.log
+		log: options.log,
+		relay: options.relay
 	});
 	const routes: Route[] = syncRoutes({
 		storage: options.storage,
