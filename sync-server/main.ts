@@ -4,8 +4,6 @@ import { ConfigError, readConfig } from './config.js';
 import { healthRoutes } from './http/health.js';
 import { createHttpServer } from './http/server.js';
 import { createSqliteStorage, openDatabase } from './storage/sqlite.js';
-import { createPostgresStorage, openPostgres } from './storage/postgres.js';
-import { createRedisRelay } from './cluster/redis-relay.js';
 import type { Relay } from './cluster/relay.js';
 import type { DocStorage } from './storage/types.js';
 import { createRuns } from './runs/index.js';
@@ -18,21 +16,27 @@ try {
 	config = readConfig();
 	// SQLite in DATA_DIR always: the default store, and the local run log with PostgreSQL.
 	db = openDatabase(config.dataDir);
-	const pool = config.databaseUrl ? openPostgres(config.databaseUrl) : undefined;
+	// pg and ioredis load only when configured: the default start stays as quick as before.
+	const postgres = config.databaseUrl ? await import('./storage/postgres.js') : undefined;
+	const pool =
+		postgres && config.databaseUrl ? postgres.openPostgres(config.databaseUrl) : undefined;
 	// Auth keeps its account table in the same database as the documents.
 	auth = createAuth({ config, db, pool });
-	storage = pool
-		? await createPostgresStorage(pool).catch((error: unknown) => {
-				throw new ConfigError(`cannot use DATABASE_URL: ${(error as Error).message}`);
-			})
-		: createSqliteStorage(db);
-	relay = config.redisUrl
-		? await createRedisRelay(config.redisUrl, (message) =>
-				console.error(`tether: ${message}`)
-			).catch((error: unknown) => {
-				throw new ConfigError((error as Error).message);
-			})
-		: undefined;
+	storage =
+		postgres && pool
+			? await postgres.createPostgresStorage(pool).catch((error: unknown) => {
+					throw new ConfigError(`cannot use DATABASE_URL: ${(error as Error).message}`);
+				})
+			: createSqliteStorage(db);
+	const redis = config.redisUrl ? await import('./cluster/redis-relay.js') : undefined;
+	relay =
+		redis && config.redisUrl
+			? await redis
+					.createRedisRelay(config.redisUrl, (message) => console.error(`tether: ${message}`))
+					.catch((error: unknown) => {
+						throw new ConfigError((error as Error).message);
+					})
+			: undefined;
 	sync = createSync({
 		relay,
 		storage,
