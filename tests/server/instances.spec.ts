@@ -119,7 +119,7 @@ describe('[IN] several instances on PostgreSQL and Redis', () => {
 		expect(text(again.doc)).toBe('');
 	});
 
-	it('[IN4] one message is run once when both instances are asked at once', async () => {
+	it('[IN4] one message is run once when both instances are asked at once, and Stop on the other instance stops it', async () => {
 		const acct = await account(a);
 		const sessionId = newId();
 		const messageId = newId();
@@ -142,8 +142,29 @@ describe('[IN] several instances on PostgreSQL and Redis', () => {
 				headers: { 'x-api-key': acct.apiKey },
 				body: { sessionId, messageId, attempt: 1 }
 			});
-		const statuses = (await Promise.all([ask(a), ask(b)])).map((r) => r.status).sort();
-		expect(statuses).toEqual([202, 409]);
+		// The answer stalls after its first piece, so it is still running when Stop comes.
+		fake.script({ interrupt: { how: 'stall', afterEvent: 4 } });
+		const answered = await Promise.all([ask(a), ask(b)]);
+		expect(answered.map((r) => r.status).sort()).toEqual([202, 409]);
+		const runner = answered[0]!.status === 202 ? a : b;
+		const other = runner === a ? b : a;
+		const answer = () =>
+			shapes
+				.messages(session.doc)
+				.toArray()
+				.find((entry) => entry.get('role') === 'assistant');
+		await waitFor(() => answer()?.get('status') === 'streaming', {
+			message: 'the answer to stream'
+		});
+		// Stop asked of the instance that does not run it reaches the one that does.
+		const stop = await other.request('POST', '/api/runs/stop', {
+			token: acct.token,
+			body: { sessionId, messageId }
+		});
+		expect(stop.status).toBe(200);
+		await waitFor(() => answer()?.get('status') === 'stopped', {
+			message: 'the running instance to stop the answer'
+		});
 	});
 
 	it('[IN5] an instance that loses Redis says so, keeps serving, and catches up when Redis returns', async () => {
