@@ -99,6 +99,26 @@ describe('[IN] several instances on PostgreSQL and Redis', () => {
 		expect(text(fresh.doc)).toBe('from A from B');
 	});
 
+	it('[IN2] offline edits made on two instances merge once both devices reconnect', async () => {
+		const acct = await account(a);
+		const name = `session.${newId()}` as DocName;
+		const one = open(a, acct, name);
+		const two = open(b, acct, name);
+		await Promise.all([one.whenSynced, two.whenSynced]);
+		one.disconnect();
+		two.disconnect();
+		one.doc.getText('t').insert(0, 'offline on A. ');
+		two.doc.getText('t').insert(0, 'offline on B. ');
+		one.connect();
+		two.connect();
+		await Promise.all([one.whenSynced, two.whenSynced]);
+		await waitFor(() => text(one.doc).length === 28 && text(one.doc) === text(two.doc), {
+			message: 'both devices to hold both edits'
+		});
+		expect(text(one.doc)).toContain('offline on A. ');
+		expect(text(one.doc)).toContain('offline on B. ');
+	});
+
 	it('[IN3] a deletion on one instance purges everywhere: the other closes its devices and refuses the document', async () => {
 		const acct = await account(a);
 		const name = `session.${newId()}` as DocName;
