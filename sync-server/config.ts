@@ -37,6 +37,10 @@ export interface Config {
 	maxDocBytes: number;
 	/** Bytes all documents of one account may take (TETHER_MAX_ACCOUNT_MB, [HD5]). */
 	maxAccountBytes: number;
+	/** PostgreSQL for documents and accounts (DATABASE_URL); unset: SQLite in dataDir. */
+	databaseUrl: string | undefined;
+	/** Redis between instances (REDIS_URL); needs databaseUrl. */
+	redisUrl: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -125,7 +129,26 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 	if (Boolean(cert) !== Boolean(key)) {
 		throw new ConfigError('TLS_CERT and TLS_KEY must be set together');
 	}
+	const databaseUrl = env.DATABASE_URL || undefined;
+	const redisUrl = env.REDIS_URL || undefined;
+	if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+		throw new ConfigError('DATABASE_URL must be a postgres:// URL');
+	}
+	if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
+		throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+	}
+	if (redisUrl && !databaseUrl) {
+		throw new ConfigError(
+			'REDIS_URL needs DATABASE_URL: instances share documents through PostgreSQL, not SQLite'
+		);
+	}
+	if (databaseUrl && !env.TETHER_SECRET) {
+		// A secret generated per instance would give each instance its own accounts and tokens.
+		throw new ConfigError('DATABASE_URL needs TETHER_SECRET, the same on every instance');
+	}
 	return {
+		databaseUrl,
+		redisUrl,
 		port: parsePort(env.PORT),
 		host: env.HOST || '127.0.0.1',
 		dataDir: path.resolve(env.DATA_DIR || './data'),

@@ -6,19 +6,41 @@ import { loopDelay } from './http/loop-delay.js';
 import { createHttpServer } from './http/server.js';
 import { createSqliteStorage, openDatabase } from './storage/sqlite.js';
 import { createPush } from './push/index.js';
+import type { Relay } from './cluster/relay.js';
+import type { DocStorage } from './storage/types.js';
 import { createRuns } from './runs/index.js';
 import { heldDocs } from './sync/held-docs.js';
 import { createSync, logSyncError } from './sync/index.js';
 
 // Wiring only: every capability lives in its own module.
-let config, db, auth, storage, sync, runs, push;
+let config, db, auth, storage: DocStorage, sync, runs, push, relay: Relay | undefined;
 try {
 	config = readConfig();
+	// SQLite in DATA_DIR always: the default store, and the local run log with PostgreSQL.
 	db = openDatabase(config.dataDir);
-	// Auth keeps its account table in the same database file as the documents.
-	auth = createAuth({ config, db });
-	storage = createSqliteStorage(db);
+	// pg and ioredis load only when configured: the default start stays as quick as before.
+	const postgres = config.databaseUrl ? await import('./storage/postgres.js') : undefined;
+	const pool =
+		postgres && config.databaseUrl ? postgres.openPostgres(config.databaseUrl) : undefined;
+	// Auth keeps its account table in the same database as the documents.
+	auth = createAuth({ config, db, pool });
+	storage =
+		postgres && pool
+			? await postgres.createPostgresStorage(pool).catch((error: unknown) => {
+					throw new ConfigError(`cannot use DATABASE_URL: ${(error as Error).message}`);
+				})
+			: createSqliteStorage(db);
+	const redis = config.redisUrl ? await import('./cluster/redis-relay.js') : undefined;
+	relay =
+		redis && config.redisUrl
+			? await redis
+					.createRedisRelay(config.redisUrl, (message) => console.error(`tether: ${message}`))
+					.catch((error: unknown) => {
+						throw new ConfigError((error as Error).message);
+					})
+			: undefined;
 	sync = createSync({
+		relay,
 		storage,
 		authenticateUpgrade: auth.authenticateUpgrade,
 		authenticateRequest: auth.authenticateRequest,
@@ -36,6 +58,8 @@ try {
 	});
 	runs = createRuns({
 		db,
+		relay,
+		pool,
 		docs: heldDocs(sync.registry),
 		authenticateRequest: auth.authenticateRequest,
 		accountOfKey: auth.accountOfKey,
@@ -58,7 +82,11 @@ try {
 const { registry } = sync;
 const loop = loopDelay();
 const { server, release, checkHost } = createHttpServer(config, [
-	...healthRoutes(() => ({ loadedDocs: registry.loadedCount, ...loop() })),
+	...healthRoutes(() => ({
+		loadedDocs: registry.loadedCount,
+		...loop(),
+		...(relay ? { redis: relay.status() } : {})
+	})),
 	...auth.routes,
 	...sync.routes,
 	...runs.routes,
@@ -94,6 +122,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 		void runs.manager
 			.close()
 			.then(() => sync.close())
+			.then(() => relay?.close())
 			.then(() => storage.close())
 			.finally(() => process.exit(0));
 	});

@@ -8,10 +8,15 @@ import type { Database } from 'better-sqlite3';
  */
 export interface Accounts {
 	/** The account for a key the API has just accepted; created on first sign-in. */
-	findOrCreate(apiKey: string): { accountId: string; created: boolean };
+	findOrCreate(apiKey: string): Promise<{ accountId: string; created: boolean }>;
 	/** The account for a key, without creating one. */
-	find(apiKey: string): string | null;
-	count(): number;
+	find(apiKey: string): Promise<string | null>;
+	count(): Promise<number>;
+}
+
+/** HMAC-SHA256(secret, key), base64url: what the account tables store instead of the key. */
+export function keyHmacWith(secret: string): (apiKey: string) => string {
+	return (apiKey) => createHmac('sha256', secret).update(apiKey, 'utf8').digest('base64url');
 }
 
 const schema = `
@@ -28,8 +33,7 @@ export const newAccountId = () => randomBytes(16).toString('base64url');
 
 export function createAccounts(db: Database, secret: string, now = Date.now): Accounts {
 	db.exec(schema);
-	const keyHmac = (apiKey: string) =>
-		createHmac('sha256', secret).update(apiKey, 'utf8').digest('base64url');
+	const keyHmac = keyHmacWith(secret);
 	const select = db.prepare<[string], { account_id: string }>(
 		'SELECT account_id FROM auth_accounts WHERE key_hmac = ?'
 	);
@@ -54,8 +58,8 @@ export function createAccounts(db: Database, secret: string, now = Date.now): Ac
 	});
 
 	return {
-		findOrCreate: (apiKey) => findOrCreate.immediate(keyHmac(apiKey)),
-		find: (apiKey) => select.get(keyHmac(apiKey))?.account_id ?? null,
-		count: () => total.get()?.n ?? 0
+		findOrCreate: async (apiKey) => findOrCreate.immediate(keyHmac(apiKey)),
+		find: async (apiKey) => select.get(keyHmac(apiKey))?.account_id ?? null,
+		count: async () => total.get()?.n ?? 0
 	};
 }

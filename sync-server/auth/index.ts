@@ -4,7 +4,9 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { subprotocol } from '../../src/lib/core/sync-protocol.js';
 import type { Config } from '../config.js';
 import { HttpError, type Route } from '../http/api.js';
+import type pg from 'pg';
 import { createAccounts } from './accounts.js';
+import { createPostgresAccounts } from './accounts-postgres.js';
 import { checkKeyWithApi, type ModelSummary } from './key-check.js';
 import { readAuthOptions, type AuthOptions } from './options.js';
 import { checkOrigin } from './origin.js';
@@ -26,13 +28,15 @@ export interface Auth {
 	/** For API routes: Origin check (403), then `Authorization: Bearer <token>` (401). */
 	authenticateRequest(req: IncomingMessage): { accountId: string; signedInAt: number };
 	/** The account a key signed in to (the same HMAC), or null; never creates one. */
-	accountOfKey(apiKey: string): string | null;
+	accountOfKey(apiKey: string): Promise<string | null>;
 }
 
 export interface CreateAuthOptions {
 	config: Pick<Config, 'secret' | 'dataDir' | 'allowedOrigins'> &
 		Partial<Pick<Config, 'trustProxy'>>;
 	db: BetterSqlite3.Database;
+	/** With DATABASE_URL: accounts live in PostgreSQL, shared by every instance. */
+	pool?: pg.Pool;
 	/** Defaults from the environment (readAuthOptions). */
 	options?: Partial<AuthOptions>;
 	/** Replaces the API key check (unit tests); the default asks the API through the SDK. */
@@ -40,7 +44,7 @@ export interface CreateAuthOptions {
 	now?: () => number;
 }
 
-export function createAuth({ config, db, options, checkKey, now }: CreateAuthOptions): Auth {
+export function createAuth({ config, db, pool, options, checkKey, now }: CreateAuthOptions): Auth {
 	const settings = { ...readAuthOptions(), ...options };
 	const secret = loadSecret(config);
 	// A separate key for tokens: an API key (always `sk-ant-...`) can never be this label.
@@ -51,7 +55,9 @@ export function createAuth({ config, db, options, checkKey, now }: CreateAuthOpt
 		maxSessionSeconds: settings.maxSessionSeconds,
 		now
 	});
-	const accounts = createAccounts(db, secret, now);
+	const accounts = pool
+		? createPostgresAccounts(pool, secret, now)
+		: createAccounts(db, secret, now);
 	const origin = (req: IncomingMessage) => checkOrigin(req, config.allowedOrigins);
 
 	function authenticateRequest(req: IncomingMessage) {

@@ -37,7 +37,7 @@ export function authRoutes(deps: AuthRouteDeps): Route[] {
 		const apiKey = parseApiKey(await readJson(req, 4096));
 		const models = await deps.checkKey(apiKey);
 		// Only a key the API accepted gets an account (S3).
-		const { accountId } = deps.accounts.findOrCreate(apiKey);
+		const { accountId } = await deps.accounts.findOrCreate(apiKey);
 		sendJson(res, 200, { ...deps.tokens.issue(accountId), accountId, models });
 	}
 

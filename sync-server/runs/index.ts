@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Database } from 'better-sqlite3';
+import type pg from 'pg';
+import type { Relay } from '../cluster/relay.js';
 import type { Route } from '../http/api.js';
 import type { DocAccess } from './docs.js';
 import { RunManager, type RunManagerOptions } from './manager.js';
@@ -7,18 +9,23 @@ import { listModels, ModelCache } from './models.js';
 import { createRunLog } from './run-log.js';
 import { runRoutes } from './routes.js';
 import { anthropicClient } from './upstream.js';
+import { postgresClaims } from './shared-claims.js';
 
 export interface RunsOptions {
 	db: Database;
 	docs: DocAccess;
 	authenticateRequest: (req: IncomingMessage) => { accountId: string };
-	accountOfKey: (apiKey: string) => string | null;
+	accountOfKey: (apiKey: string) => Promise<string | null>;
 	defaultModel?: string;
 	idleMs: number;
 	maxToolRounds?: number;
 	approvalMs?: number;
 	log?: (message: string, error?: unknown) => void;
 	onRunEnded?: RunManagerOptions['onRunEnded'];
+	/** Several instances: Stop reaches the instance that runs the answer. */
+	relay?: Relay;
+	/** With PostgreSQL: one run per message across instances. */
+	pool?: pg.Pool;
 }
 
 /** Claude runs on the server: the manager, its log, the model lists and the routes. */
@@ -35,7 +42,13 @@ export function createRuns(options: RunsOptions): { routes: Route[]; manager: Ru
 		maxToolRounds: options.maxToolRounds,
 		approvalMs: options.approvalMs,
 		onError: options.log,
-		onRunEnded: options.onRunEnded
+		onRunEnded: options.onRunEnded,
+		sharedClaims: options.pool && postgresClaims(options.pool)
+	});
+	const relay = options.relay;
+	relay?.onMessage((message) => {
+		if (message.kind === 'stop')
+			manager.stop(message.accountId, message.sessionId, message.messageId);
 	});
 	const routes = runRoutes({
 		runs: manager,
@@ -44,7 +57,11 @@ export function createRuns(options: RunsOptions): { routes: Route[]; manager: Ru
 		listModels,
 		defaultModel: options.defaultModel,
 		authenticateRequest: options.authenticateRequest,
-		accountOfKey: options.accountOfKey
+		accountOfKey: options.accountOfKey,
+		stopElsewhere:
+			relay &&
+			((accountId, sessionId, messageId) =>
+				relay.publish({ kind: 'stop', accountId, sessionId, ...(messageId ? { messageId } : {}) }))
 	});
 	return { routes, manager };
 }

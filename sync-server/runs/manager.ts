@@ -51,6 +51,18 @@ export interface RunManagerOptions {
 	onError?: (message: string, error?: unknown) => void;
 	/** Told when a run ended, however it ended (notifications); never awaited. */
 	onRunEnded?: (accountId: string, ended: EndedRun) => void;
+	/** Several instances: one claim per message and attempt across all of them (R22). */
+	sharedClaims?: SharedClaims;
+}
+
+type RunId = Pick<RunRequest, 'accountId' | 'sessionId' | 'messageId' | 'attempt'>;
+
+/** Claims every instance sees (a unique row in PostgreSQL, see shared-claims.ts). */
+export interface SharedClaims {
+	/** True for the one instance that claimed this attempt first. */
+	claim(run: RunId): Promise<boolean>;
+	/** The attempt never started: it may be asked for again, on any instance. */
+	forget(run: RunId): Promise<void>;
 }
 
 export const defaultMaxToolRounds = 20;
@@ -101,6 +113,14 @@ export class RunManager {
 			const ask = answers.askStatus(entry);
 			const attempt = answers.attemptOf(entry);
 			if (ask !== 'waiting' || attempt !== request.attempt) {
+				throw new HttpError(
+					409,
+					'already_asked',
+					'That message was already answered or is being answered'
+				);
+			}
+			// Across instances the shared claim decides: a request on another instance gets 409.
+			if (this.#options.sharedClaims && !(await this.#options.sharedClaims.claim(request))) {
 				throw new HttpError(
 					409,
 					'already_asked',
@@ -178,11 +198,11 @@ export class RunManager {
 					held.release();
 				}
 				// A run that never began is asked again under the same attempt: a fresh claim.
-				if (!started) this.#options.log.forget(run);
+				if (!started) this.#forget(run);
 				else this.#options.log.set(run, 'ended');
 			} catch (error) {
 				// The session is gone (deleted): nothing to mark.
-				this.#options.log.forget(run);
+				this.#forget(run);
 				this.#options.onError?.('recovering an unfinished run failed', error);
 			}
 		}
@@ -410,8 +430,17 @@ export class RunManager {
 				held.release();
 			}
 		} finally {
-			for (const request of queued) this.#options.log.forget(request);
+			for (const request of queued) this.#forget(request);
 		}
+	}
+
+	#forget(run: RunId): void {
+		this.#options.log.forget(run);
+		this.#options.sharedClaims
+			?.forget(run)
+			.catch((error: unknown) =>
+				this.#options.onError?.('forgetting a shared claim failed', error)
+			);
 	}
 
 	async #open(key: DocKey): Promise<HeldDoc> {

@@ -13,7 +13,9 @@ export interface RunRouteDeps {
 	defaultModel?: string;
 	authenticateRequest: (req: IncomingMessage) => { accountId: string };
 	/** The account a key belongs to (the same HMAC as sign-in), without creating one. */
-	accountOfKey: (apiKey: string) => string | null;
+	accountOfKey: (apiKey: string) => Promise<string | null>;
+	/** Several instances: passes Stop on to the others, one of which may run the answer. */
+	stopElsewhere?: (accountId: string, sessionId: string, messageId?: string) => void;
 }
 
 const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
@@ -25,12 +27,12 @@ const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
  */
 export function runRoutes(deps: RunRouteDeps): Route[] {
 	/** The token's account, and the key that must belong to it; the key is never stored. */
-	function keyFor(req: IncomingMessage): { accountId: string; apiKey: string } {
+	async function keyFor(req: IncomingMessage): Promise<{ accountId: string; apiKey: string }> {
 		const { accountId } = deps.authenticateRequest(req);
 		const raw = req.headers['x-api-key'];
 		const checked = checkApiKeyFormat(typeof raw === 'string' ? raw : '');
 		if (!checked.ok) throw new HttpError(400, 'missing_key', 'Send the API key in x-api-key');
-		if (deps.accountOfKey(checked.key) !== accountId) {
+		if ((await deps.accountOfKey(checked.key)) !== accountId) {
 			throw new HttpError(403, 'key_mismatch', 'That API key does not belong to this account');
 		}
 		return { accountId, apiKey: checked.key };
@@ -41,7 +43,7 @@ export function runRoutes(deps: RunRouteDeps): Route[] {
 			method: 'POST',
 			path: '/api/runs',
 			handler: async (req, res) => {
-				const { accountId, apiKey } = keyFor(req);
+				const { accountId, apiKey } = await keyFor(req);
 				const body = (await readJson(req, 4096)) as Record<string, unknown> | null;
 				const sessionId = idField(body, 'sessionId');
 				const messageId = idField(body, 'messageId');
@@ -61,14 +63,19 @@ export function runRoutes(deps: RunRouteDeps): Route[] {
 				const body = (await readJson(req, 4096)) as Record<string, unknown> | null;
 				const sessionId = idField(body, 'sessionId');
 				const messageId = body?.messageId === undefined ? undefined : idField(body, 'messageId');
-				sendJson(res, 200, { stopped: deps.runs.stop(accountId, sessionId, messageId) });
+				const stopped = deps.runs.stop(accountId, sessionId, messageId);
+				if (!stopped) deps.stopElsewhere?.(accountId, sessionId, messageId);
+				sendJson(res, 200, {
+					stopped,
+					...(deps.stopElsewhere && !stopped ? { relayed: true } : {})
+				});
 			}
 		},
 		{
 			method: 'GET',
 			path: '/api/models',
 			handler: async (req, res) => {
-				const { accountId, apiKey } = keyFor(req);
+				const { accountId, apiKey } = await keyFor(req);
 				let models: OfferedModel[];
 				try {
 					models = await deps.models.get(accountId, () => deps.listModels(deps.client(apiKey)));

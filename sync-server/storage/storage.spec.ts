@@ -1,12 +1,32 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as Y from 'yjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from './memory.js';
 import { createSqliteStorage, openDatabase } from './sqlite.js';
 import { docKey, type DocStorage } from './types.js';
 import { changeSeqFloor } from './change-seq.js';
+import { createPostgresStorage, openPostgres, type PostgresStorageOptions } from './postgres.js';
+import { startPostgres } from '../../tests/server/services.js';
+
+// A real PostgreSQL from the Debian package; the suite fails (never skips) when it cannot start.
+let postgres: Awaited<ReturnType<typeof startPostgres>> | undefined;
+beforeAll(async () => {
+	postgres = await startPostgres();
+}, 60_000);
+afterAll(() => postgres?.stop());
+
+/** A PostgreSQL store on an emptied database: every test starts from nothing. */
+async function pgStore(options: PostgresStorageOptions = {}) {
+	if (!postgres) throw new Error('PostgreSQL did not start');
+	const store = await createPostgresStorage(openPostgres(postgres.url, 4), options);
+	await store.pool.query(
+		'TRUNCATE doc_updates, doc_snapshots, doc_tombstones, doc_changes, doc_scrubs, auth_accounts'
+	);
+	return store;
+}
 
 const tempDirs: string[] = [];
 afterEach(() => {
@@ -19,9 +39,10 @@ function sqliteDir(): string {
 	return dir;
 }
 
-const stores: Array<[string, () => DocStorage]> = [
+const stores: Array<[string, () => DocStorage | Promise<DocStorage>]> = [
 	['memory', () => createMemoryStorage()],
-	['sqlite', () => createSqliteStorage(openDatabase(sqliteDir()))]
+	['sqlite', () => createSqliteStorage(openDatabase(sqliteDir()))],
+	['postgres', () => pgStore()]
 ];
 
 function textUpdate(doc: Y.Doc, edit: (text: Y.Text) => void): Uint8Array {
@@ -45,7 +66,7 @@ const b = docKey('acct-b', 'session.one');
 
 describe.each(stores)('[ST] the %s storage contract', (_name, make) => {
 	it('[ST1] loads exactly what was appended, in order', async () => {
-		const store = make();
+		const store = await make();
 		const doc = new Y.Doc();
 		await store.append(
 			a,
@@ -65,7 +86,7 @@ describe.each(stores)('[ST] the %s storage contract', (_name, make) => {
 	});
 
 	it('[ST2] compaction keeps the content and drops deleted history', async () => {
-		const store = make();
+		const store = await make();
 		const doc = new Y.Doc();
 		await store.append(
 			a,
@@ -98,7 +119,7 @@ describe.each(stores)('[ST] the %s storage contract', (_name, make) => {
 	});
 
 	it('[ST3] purge removes the content, leaves a tombstone and refuses later appends', async () => {
-		const store = make();
+		const store = await make();
 		const doc = new Y.Doc();
 		await store.append(
 			a,
@@ -119,7 +140,7 @@ describe.each(stores)('[ST] the %s storage contract', (_name, make) => {
 	});
 
 	it('[ST4] the change feed lists only this account, and only what changed after the cursor', async () => {
-		const store = make();
+		const store = await make();
 		const doc = new Y.Doc();
 		const start = await store.changesSince('acct-a', 0);
 		expect(start).toEqual({ cursor: start.cursor, changed: [], deleted: [] });
@@ -157,7 +178,7 @@ describe.each(stores)('[ST] the %s storage contract', (_name, make) => {
 	});
 
 	it('[ST8] concurrent appends to many documents all land; one to a deleted document fails alone', async () => {
-		const store = make();
+		const store = await make();
 		const doomed = docKey('acct-a', 'session.doomed');
 		await store.purge(doomed);
 		const keys = Array.from({ length: 20 }, (_, i) => docKey('acct-a', `session.s${i}`));
@@ -185,8 +206,29 @@ describe.each(stores)('[ST] the %s storage contract', (_name, make) => {
 		await store.close();
 	});
 
+	it('[ST9] a scrub mark is kept until the scrubbing compaction, which leaves only what remains', async () => {
+		const store = await make();
+		const doc = new Y.Doc();
+		await store.append(
+			a,
+			textUpdate(doc, (t) => t.insert(0, 'SCRUB-MARKER'))
+		);
+		await store.append(
+			a,
+			textUpdate(doc, (t) => t.delete(0, 12)),
+			{ scrub: true }
+		);
+		expect(await store.pendingScrubs()).toEqual([a]);
+		await store.compact(a, { scrub: true });
+		expect(await store.pendingScrubs()).toEqual([]);
+		const loaded = await store.load(a);
+		expect(loaded).toHaveLength(1);
+		expect(Buffer.from(loaded[0]!).includes('SCRUB-MARKER')).toBe(false);
+		await store.close();
+	});
+
 	it('[ST5] a cursor from the future (restored backup) answers with everything', async () => {
-		const store = make();
+		const store = await make();
 		await store.append(docKey('acct-a', 'account'), Y.encodeStateAsUpdate(new Y.Doc()));
 		const changes = await store.changesSince('acct-a', changeSeqFloor(Date.now() + 3_600_000));
 		expect(changes.changed).toEqual(['account']);
@@ -194,12 +236,42 @@ describe.each(stores)('[ST] the %s storage contract', (_name, make) => {
 	});
 
 	it('[ST5] sequence numbers never fall behind the clock, so a restored backup resumes above old cursors', async () => {
-		const store = make();
+		const store = await make();
 		const before = changeSeqFloor();
 		await store.append(docKey('acct-a', 'account'), Y.encodeStateAsUpdate(new Y.Doc()));
 		const { cursor } = await store.changesSince('acct-a', 0);
 		expect(cursor).toBeGreaterThanOrEqual(before);
 		expect(Number.isSafeInteger(cursor)).toBe(true);
+		await store.close();
+	});
+});
+
+type WithCommits = (onCommit: (appends: number) => void) => DocStorage | Promise<DocStorage>;
+const committing: Array<[string, WithCommits]> = [
+	['sqlite', (onCommit) => createSqliteStorage(openDatabase(sqliteDir()), { onCommit })],
+	['postgres', (onCommit) => pgStore({ onCommit })]
+];
+
+describe.each(committing)('[ST] the %s group commit', (_name, make) => {
+	it('[ST8] a burst of appends over many documents in one turn is one commit; the next turn another', async () => {
+		const commits: number[] = [];
+		const store = await make((appends) => commits.push(appends));
+		const burst = Array.from({ length: 30 }, (_, i) =>
+			store.append(
+				docKey('acct-a', `session.b${i % 10}`),
+				textUpdate(new Y.Doc(), (t) => t.insert(0, `${i}`))
+			)
+		);
+		const results = await Promise.all(burst);
+		expect(commits).toEqual([30]);
+		// Each still learns its own document's log length.
+		expect(results.map((r) => r.logLength).slice(0, 10)).toEqual(Array(10).fill(1));
+		expect(results.map((r) => r.logLength).slice(20)).toEqual(Array(10).fill(3));
+		await store.append(
+			a,
+			textUpdate(new Y.Doc(), (t) => t.insert(0, 'later'))
+		);
+		expect(commits).toEqual([30, 1]);
 		await store.close();
 	});
 });
@@ -259,30 +331,6 @@ describe('[ST] the sqlite storage file', () => {
 		await second.close();
 	});
 
-	it('[ST8] a burst of appends over many documents in one turn is one commit; the next turn another', async () => {
-		const commits: number[] = [];
-		const store = createSqliteStorage(openDatabase(sqliteDir()), {
-			onCommit: (appends) => commits.push(appends)
-		});
-		const burst = Array.from({ length: 30 }, (_, i) =>
-			store.append(
-				docKey('acct-a', `session.b${i % 10}`),
-				textUpdate(new Y.Doc(), (t) => t.insert(0, `${i}`))
-			)
-		);
-		const results = await Promise.all(burst);
-		expect(commits).toEqual([30]);
-		// Each still learns its own document's log length.
-		expect(results.map((r) => r.logLength).slice(0, 10)).toEqual(Array(10).fill(1));
-		expect(results.map((r) => r.logLength).slice(20)).toEqual(Array(10).fill(3));
-		await store.append(
-			a,
-			textUpdate(new Y.Doc(), (t) => t.insert(0, 'later'))
-		);
-		expect(commits).toEqual([30, 1]);
-		await store.close();
-	});
-
 	it('[ST9] a scrub marks the document in the same commit and clears the mark when it compacts', async () => {
 		const dir = sqliteDir();
 		const store = createSqliteStorage(openDatabase(dir));
@@ -306,5 +354,61 @@ describe('[ST] the sqlite storage file', () => {
 			expect(fs.readFileSync(path.join(dir, file)).includes('SCRUB-MARKER')).toBe(false);
 		}
 		await reopened.close();
+	});
+});
+
+describe('[ST] the postgres storage', () => {
+	it('[ST10] a purged document is unreadable through SQL, dead tuples included, once purge resolves', async () => {
+		const store = await pgStore();
+		// Random hex does not compress, so the marker is stored as is (inline, not toasted).
+		const marker = 'PURGE-MARKER-' + randomBytes(200).toString('hex');
+		const doc = new Y.Doc();
+		await store.append(
+			a,
+			textUpdate(doc, (t) => t.insert(0, marker))
+		);
+		await store.compact(a);
+		await store.append(
+			a,
+			textUpdate(doc, (t) => t.insert(0, 'more ' + marker))
+		);
+		await store.append(
+			b,
+			textUpdate(new Y.Doc(), (t) => t.insert(0, 'other account'))
+		);
+		await store.purge(a);
+		// Live rows: no table holds the marker.
+		for (const table of ['doc_updates', 'doc_snapshots']) {
+			const { rows } = await store.pool.query(
+				`SELECT 1 FROM ${table} WHERE position($1::bytea IN data) > 0`,
+				[Buffer.from('PURGE-MARKER')]
+			);
+			expect(rows, table).toEqual([]);
+		}
+		// Dead tuples: the page items a superuser could read with pageinspect hold no copy.
+		const admin = openPostgres(postgres!.url.replace('tether@', 'postgres@'), 1);
+		try {
+			await admin.query('CREATE EXTENSION IF NOT EXISTS pageinspect');
+			for (const table of ['doc_updates', 'doc_snapshots']) {
+				const { rows } = await admin.query<{ n: string }>(
+					`SELECT count(*) AS n FROM generate_series(0, pg_relation_size($1::regclass) / 8192 - 1) AS page,
+					 LATERAL heap_page_items(get_raw_page($1::text, page::int)) AS item
+					 WHERE position($2::bytea IN item.t_data) > 0`,
+					[table, Buffer.from('PURGE-MARKER')]
+				);
+				expect(Number(rows[0]!.n), table).toBe(0);
+			}
+		} finally {
+			await admin.end();
+		}
+		expect(await store.load(b)).toHaveLength(1);
+		await store.close();
+	});
+
+	it('[ST11] instances starting together apply the schema once', async () => {
+		const [one, two] = await Promise.all([pgStore(), pgStore()]);
+		const { rows } = await one.pool.query('SELECT version FROM tether_migrations ORDER BY version');
+		expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+		await Promise.all([one.close(), two.close()]);
 	});
 });

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { Route } from '../http/api.js';
+import type { Relay } from '../cluster/relay.js';
 import type { DocStorage } from '../storage/types.js';
 import {
 	attachSyncEndpoint,
@@ -24,6 +25,8 @@ export interface SyncOptions {
 	maxAccountBytes?: number;
 	limits?: Partial<SyncLimits>;
 	log?: (message: string, error?: unknown) => void;
+	/** Several instances: the bus between them (see cluster/). */
+	relay?: Relay;
 }
 
 /** The sync half of the server: the document registry, its socket endpoint and its routes. */
@@ -35,7 +38,8 @@ export function createSync(options: SyncOptions) {
 		maxAccountBytes: options.maxAccountBytes,
 		maxIdleDocsPerAccount: 50,
 		maxIdleDocs: 2000,
-		log: options.log
+		log: options.log,
+		relay: options.relay
 	});
 	const routes: Route[] = syncRoutes({
 		storage: options.storage,

@@ -9,6 +9,7 @@ import {
 	type DocKey,
 	type DocStorage
 } from '../storage/types.js';
+import type { Relay, RelayMessage } from '../cluster/relay.js';
 import { SerialQueue } from './serial-queue.js';
 import { SharedDoc, type Applied, type Peer } from './shared-doc.js';
 
@@ -31,6 +32,11 @@ export interface RegistryOptions {
 	maxIdleDocsPerAccount?: number;
 	maxIdleDocs?: number;
 	log?: (message: string, error?: unknown) => void;
+	/**
+	 * Several instances: this instance's updates, presence and deletions go to the others, and
+	 * theirs are applied to the documents loaded here (never stored here: their instance did).
+	 */
+	relay?: Relay;
 }
 
 /** The update is well-formed bytes but cannot be applied to this document. */
@@ -81,7 +87,61 @@ export class DocRegistry {
 	constructor(
 		readonly storage: DocStorage,
 		readonly options: RegistryOptions
-	) {}
+	) {
+		options.relay?.onMessage((message) => this.#fromOtherInstance(message));
+		options.relay?.onRecovered(() => void this.resync());
+	}
+
+	/**
+	 * Another instance's change. It runs on the document's queue, so a message that arrives while
+	 * the document loads is applied after the load (applying an update twice changes nothing).
+	 */
+	#fromOtherInstance(message: RelayMessage): void {
+		if (message.kind === 'resync') return void this.resync();
+		if (message.kind === 'stop') return;
+		const entry = this.#entries.get(message.key);
+		if (!entry) return;
+		void entry.queue
+			.run(async () => {
+				const shared = entry.doc;
+				if (!shared) return;
+				if (message.kind === 'deleted') {
+					entry.doc = undefined;
+					for (const peer of [...shared.peers.keys()]) peer.close('deleted');
+					shared.destroy();
+					return;
+				}
+				try {
+					shared.applyRemote(message.kind, message.payload);
+				} catch (error) {
+					this.options.log?.('an update from another instance could not be applied', error);
+					await this.#restore(shared);
+				}
+			})
+			.finally(() => this.#scheduleUnloadIfIdle(message.key, entry));
+	}
+
+	/**
+	 * Catches up every loaded document from storage (after the relay was away): what other
+	 * instances stored meanwhile is applied, and the peers here receive only what they lack.
+	 */
+	async resync(): Promise<void> {
+		await Promise.all(
+			[...this.#entries.values()].map((entry) =>
+				entry.queue.run(async () => {
+					const shared = entry.doc;
+					if (!shared) return;
+					try {
+						for (const update of await this.storage.load(shared.key)) {
+							shared.applyRemote('update', update);
+						}
+					} catch (error) {
+						this.options.log?.('catching up a document from storage failed', error);
+					}
+				})
+			)
+		);
+	}
 
 	/** Documents in memory right now. */
 	get loadedCount(): number {
@@ -272,6 +332,7 @@ export class DocRegistry {
 				const now = doc ? sessionsOf(docName, doc.doc) : [];
 				await this.storage.purge(key);
 				this.#accountBytes.delete(accountId);
+				this.options.relay?.publish({ kind: 'deleted', key });
 				entry.doc = undefined;
 				if (doc) {
 					for (const peer of [...doc.peers.keys()]) peer.close('deleted');
@@ -310,8 +371,13 @@ export class DocRegistry {
 
 	async #load(key: DocKey, queue: SerialQueue): Promise<SharedDoc> {
 		const updates = await this.storage.load(key);
-		return new SharedDoc(key, queue, updates, (error) =>
-			this.options.log?.('a stored update could not be applied and was skipped', error)
+		const relay = this.options.relay;
+		return new SharedDoc(
+			key,
+			queue,
+			updates,
+			(error) => this.options.log?.('a stored update could not be applied and was skipped', error),
+			relay && ((kind, payload) => relay.publish({ kind, key, payload }))
 		);
 	}
 

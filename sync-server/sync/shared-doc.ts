@@ -13,6 +13,15 @@ export interface Peer {
 	close(reason: CloseReason): void;
 }
 
+/**
+ * The origin of changes that came from another instance (through the relay): relayed to this
+ * instance's peers, never published again and never stored here (their instance stores them).
+ */
+export const fromOtherInstance = Symbol('another instance');
+
+/** Where this instance's own changes go so other instances can relay them (see cluster/). */
+export type Publish = (kind: 'update' | 'awareness', payload: Uint8Array) => void;
+
 /** What applying a client's update changed, and what to store for it. */
 export interface Applied {
 	/** The bytes to append; null when the update changed nothing (nothing to store or relay). */
@@ -46,7 +55,8 @@ export class SharedDoc {
 		readonly key: DocKey,
 		readonly queue: SerialQueue,
 		updates: Uint8Array[],
-		readonly onBadUpdate?: (error: unknown) => void
+		readonly onBadUpdate?: (error: unknown) => void,
+		readonly publish?: Publish
 	) {
 		this.#doc = replayUpdates(updates, { guid: key, onBadUpdate: (error) => onBadUpdate?.(error) });
 		this.storedBytes = updates.reduce((n, update) => n + update.byteLength, 0);
@@ -181,7 +191,17 @@ export class SharedDoc {
 		} else this.#relay(update, origin);
 	};
 
+	/**
+	 * Applies an update or presence from another instance: relayed to this instance's peers (only
+	 * what is new here), not stored. A bad one is dropped; this copy is rebuilt from storage.
+	 */
+	applyRemote(kind: 'update' | 'awareness', payload: Uint8Array): void {
+		if (kind === 'update') Y.applyUpdate(this.#doc, payload, fromOtherInstance);
+		else awarenessProtocol.applyAwarenessUpdate(this.awareness, payload, fromOtherInstance);
+	}
+
 	#relay(update: Uint8Array, origin: unknown): void {
+		if (origin !== fromOtherInstance) this.publish?.('update', update);
 		if (this.peers.size < 2 && this.peers.has(origin as Peer)) return;
 		const frame = encodeFrame({ kind: 'update', update });
 		for (const peer of this.peers.keys()) if (peer !== origin) peer.send(frame);
@@ -191,13 +211,17 @@ export class SharedDoc {
 		{ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
 		origin: unknown
 	) => {
+		const changed = [...added, ...updated, ...removed];
+		if (origin !== fromOtherInstance && this.publish && changed.length > 0) {
+			this.publish('awareness', awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
+		}
 		const own = this.peers.get(origin as Peer);
 		if (own) {
 			for (const id of added) own.add(id);
 			for (const id of removed) own.delete(id);
 		}
 		if (this.peers.size < 2 && own) return;
-		const frame = awarenessFrame(this.awareness, [...added, ...updated, ...removed]);
+		const frame = awarenessFrame(this.awareness, changed);
 		for (const peer of this.peers.keys()) if (peer !== origin) peer.send(frame);
 	};
 

@@ -1,0 +1,281 @@
+/**
+ * Several stateless instances (docs/DEPLOY.md): two real server processes on different ports,
+ * sharing a real PostgreSQL (DATABASE_URL) and a real Redis (REDIS_URL), both started here from
+ * the Debian packages. When PostgreSQL or Redis cannot start, the suite fails: it never skips.
+ */
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import * as Y from 'yjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DocName } from '../../src/lib/core/doc-names.js';
+import * as shapes from '../../src/lib/core/shapes.js';
+import type { SyncProvider } from '../../src/lib/sync/provider.js';
+import { startFakeAnthropic, type FakeAnthropic } from '../fake-anthropic/index.js';
+import { startTether, testKey, waitFor, type TetherServer } from './harness.js';
+import { startPostgres, startRedis } from './services.js';
+import { connect, text, type Account } from './sync-client.js';
+
+let postgres: Awaited<ReturnType<typeof startPostgres>>;
+let redis: Awaited<ReturnType<typeof startRedis>>;
+let fake: FakeAnthropic;
+let a: TetherServer;
+let b: TetherServer;
+const providers: SyncProvider[] = [];
+
+beforeAll(async () => {
+	[postgres, redis, fake] = await Promise.all([
+		startPostgres(),
+		startRedis(),
+		startFakeAnthropic({ acceptKey: (k) => k.startsWith('sk-ant-test-') })
+	]);
+	const env = {
+		DATABASE_URL: postgres.url,
+		REDIS_URL: redis.url,
+		TETHER_SECRET: randomBytes(32).toString('base64url'),
+		TETHER_DOC_IDLE_MS: '50'
+	};
+	// One after the other: the first applies the migrations (the second would wait on their lock).
+	a = await startTether({ env, fake });
+	b = await startTether({ env, fake });
+}, 90_000);
+
+afterAll(async () => {
+	for (const provider of providers.splice(0)) provider.destroy();
+	await Promise.all([a?.close(), b?.close()]);
+	await Promise.all([fake?.close(), redis?.stop(), postgres?.stop()]);
+});
+
+/** One account, signed in once; its token is good on every instance (same TETHER_SECRET). */
+async function account(server: TetherServer): Promise<Account & { apiKey: string }> {
+	const apiKey = testKey('multi');
+	const first = await server.login(apiKey);
+	const acct = {
+		apiKey,
+		token: first.token,
+		accountId: first.accountId,
+		getToken: async () => acct.token
+	};
+	return acct;
+}
+
+/** A device on `server`, or through `url` (the balancer) when given. */
+function open(server: TetherServer, acct: Account, name: DocName, doc = new Y.Doc(), url?: string) {
+	const provider = connect(server, acct, name, doc, url ? { url } : {});
+	providers.push(provider);
+	return provider;
+}
+
+const newId = () => randomBytes(9).toString('base64url');
+
+describe('[IN] several instances on PostgreSQL and Redis', () => {
+	it('[IN1] a key signs in to the same account on either instance', async () => {
+		const apiKey = testKey('same');
+		const [onA, onB] = [await a.login(apiKey), await b.login(apiKey)];
+		expect(onB.accountId).toBe(onA.accountId);
+	});
+
+	it('[IN2] devices on different instances see each other live: edits both ways and presence', async () => {
+		const acct = await account(a);
+		const name = `session.${newId()}` as DocName;
+		const one = open(a, acct, name);
+		const two = open(b, acct, name);
+		await Promise.all([one.whenSynced, two.whenSynced]);
+		one.doc.getText('t').insert(0, 'from A ');
+		await waitFor(() => text(two.doc) === 'from A ', { message: 'A to reach B' });
+		two.doc.getText('t').insert(7, 'from B');
+		await waitFor(() => text(one.doc) === 'from A from B', { message: 'B to reach A' });
+		two.awareness!.setLocalStateField('user', { name: 'on B' });
+		await waitFor(
+			() =>
+				[...one.awareness!.getStates().values()].some(
+					(s) => (s.user as { name?: string } | undefined)?.name === 'on B'
+				),
+			{ message: 'presence from B to reach A' }
+		);
+		// Both stored it once: a new device on either instance loads the same text.
+		await Promise.all([one.whenSynced, two.whenSynced]);
+		const fresh = open(a, acct, name, new Y.Doc());
+		await fresh.whenSynced;
+		expect(text(fresh.doc)).toBe('from A from B');
+	});
+
+	it('[IN2] offline edits made on two instances merge once both devices reconnect', async () => {
+		const acct = await account(a);
+		const name = `session.${newId()}` as DocName;
+		const one = open(a, acct, name);
+		const two = open(b, acct, name);
+		await Promise.all([one.whenSynced, two.whenSynced]);
+		one.disconnect();
+		two.disconnect();
+		one.doc.getText('t').insert(0, 'offline on A. ');
+		two.doc.getText('t').insert(0, 'offline on B. ');
+		one.connect();
+		two.connect();
+		await Promise.all([one.whenSynced, two.whenSynced]);
+		await waitFor(() => text(one.doc).length === 28 && text(one.doc) === text(two.doc), {
+			message: 'both devices to hold both edits'
+		});
+		expect(text(one.doc)).toContain('offline on A. ');
+		expect(text(one.doc)).toContain('offline on B. ');
+	});
+
+	it('[IN3] a deletion on one instance purges everywhere: the other closes its devices and refuses the document', async () => {
+		const acct = await account(a);
+		const name = `session.${newId()}` as DocName;
+		const onB = open(b, acct, name);
+		await onB.whenSynced;
+		onB.doc.getText('t').insert(0, 'doomed');
+		await onB.whenSynced;
+		const deleted = await a.request('POST', '/api/docs/delete', {
+			token: acct.token,
+			body: { names: [name] }
+		});
+		expect(deleted.status).toBe(200);
+		await waitFor(() => onB.status === 'stopped', { message: 'B to close the deleted document' });
+		const changes = await b.request('GET', '/api/changes?since=0', { token: acct.token });
+		expect((changes.body as { deleted: string[] }).deleted).toContain(name);
+		const again = open(b, acct, name, new Y.Doc());
+		await waitFor(() => again.status === 'stopped', { message: 'B to refuse the document' });
+		expect(text(again.doc)).toBe('');
+	});
+
+	it('[IN4] one message is run once when both instances are asked at once, and Stop on the other instance stops it', async () => {
+		const acct = await account(a);
+		const sessionId = newId();
+		const messageId = newId();
+		const session = open(a, acct, `session.${sessionId}` as DocName);
+		await session.whenSynced;
+		session.doc.transact(() => {
+			shapes.initSession(session.doc, newId(), Date.now());
+			shapes.appendMessage(session.doc, {
+				id: messageId,
+				role: 'user',
+				text: 'hi',
+				createdAt: Date.now(),
+				ask: 'waiting'
+			});
+		});
+		await session.whenSynced;
+		const ask = (server: TetherServer) =>
+			server.request('POST', '/api/runs', {
+				token: acct.token,
+				headers: { 'x-api-key': acct.apiKey },
+				body: { sessionId, messageId, attempt: 1 }
+			});
+		// The answer stalls after its first piece, so it is still running when Stop comes.
+		fake.script({ interrupt: { how: 'stall', afterEvent: 4 } });
+		const answered = await Promise.all([ask(a), ask(b)]);
+		expect(answered.map((r) => r.status).sort()).toEqual([202, 409]);
+		const runner = answered[0]!.status === 202 ? a : b;
+		const other = runner === a ? b : a;
+		const answer = () =>
+			shapes
+				.messages(session.doc)
+				.toArray()
+				.find((entry) => entry.get('role') === 'assistant');
+		await waitFor(() => answer()?.get('status') === 'streaming', {
+			message: 'the answer to stream'
+		});
+		// Stop asked of the instance that does not run it reaches the one that does.
+		const stop = await other.request('POST', '/api/runs/stop', {
+			token: acct.token,
+			body: { sessionId, messageId }
+		});
+		expect(stop.status).toBe(200);
+		await waitFor(() => answer()?.get('status') === 'stopped', {
+			message: 'the running instance to stop the answer'
+		});
+	});
+
+	it('[IN5] an instance that loses Redis says so, keeps serving, and catches up when Redis returns', async () => {
+		const acct = await account(a);
+		const name = `session.${newId()}` as DocName;
+		const one = open(a, acct, name);
+		const two = open(b, acct, name);
+		await Promise.all([one.whenSynced, two.whenSynced]);
+		await redis.stop();
+		await waitFor(
+			async () =>
+				((await a.request('GET', '/api/health')).body as { redis?: string }).redis === 'down',
+			{ message: 'health to report Redis down' }
+		);
+		one.doc.getText('t').insert(0, 'while Redis was away');
+		await one.whenSynced;
+		await redis.start();
+		await waitFor(() => text(two.doc) === 'while Redis was away', {
+			timeoutMs: 15_000,
+			message: 'B to catch up from storage once Redis is back'
+		});
+		const health = await b.request('GET', '/api/health');
+		expect((health.body as { redis?: string }).redis).toBe('ok');
+	});
+
+	it('[IN6] an instance killed with -9 loses nothing acknowledged; its device moves to the other', async () => {
+		const acct = await account(a);
+		const name = `session.${newId()}` as DocName;
+		// The load balancer: each new connection goes to the first instance that accepts it.
+		const balancer = await startBalancer([a.port, b.port]);
+		try {
+			const device = open(a, acct, name, new Y.Doc(), `ws://127.0.0.1:${balancer.port}/sync`);
+			await device.whenSynced;
+			device.doc.getText('t').insert(0, 'acknowledged on A.');
+			await device.whenSynced;
+			await a.kill9();
+			// Written while its instance is gone; sent once it reconnected, through B.
+			device.doc.getText('t').insert(18, ' After the kill.');
+			await waitFor(() => device.status === 'synced', {
+				timeoutMs: 15_000,
+				message: 'the device to reconnect through B and be acknowledged'
+			});
+			const check = open(b, acct, name, new Y.Doc());
+			await check.whenSynced;
+			expect(text(check.doc)).toBe('acknowledged on A. After the kill.');
+		} finally {
+			// The last test: A stays down until afterAll.
+			balancer.close();
+		}
+	});
+});
+
+/** A TCP balancer: each connection goes to the first backend port that accepts it. */
+async function startBalancer(ports: number[]): Promise<{ port: number; close(): void }> {
+	const sockets = new Set<net.Socket>();
+	const server = net.createServer((client) => {
+		sockets.add(client);
+		client.on('close', () => sockets.delete(client));
+		client.pause();
+		const tryPort = (i: number) => {
+			const port = ports[i];
+			if (port === undefined) return client.destroy();
+			const backend = net.connect(port, '127.0.0.1');
+			backend.once('error', () => {
+				backend.destroy();
+				if (!client.destroyed && backend.bytesWritten === 0) tryPort(i + 1);
+				else client.destroy();
+			});
+			backend.once('connect', () => {
+				sockets.add(backend);
+				backend.on('close', () => {
+					sockets.delete(backend);
+					client.destroy();
+				});
+				backend.on('error', () => client.destroy());
+				client.on('error', () => backend.destroy());
+				client.on('close', () => backend.destroy());
+				client.pipe(backend);
+				backend.pipe(client);
+				client.resume();
+			});
+		};
+		tryPort(0);
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as net.AddressInfo;
+	return {
+		port,
+		close() {
+			server.close();
+			for (const socket of sockets) socket.destroy();
+		}
+	};
+}
