@@ -132,7 +132,9 @@ describe('library: import and export', () => {
 	it('[LB6] a Claude Code transcript imports with its title, messages and tool calls', async () => {
 		const { store, db } = openStore();
 		const projectId = await projects.create(store, 'Imports');
-		const text = readFileSync('/work/shared/fixtures/claude-code/simonw-sample_session.jsonl');
+		const text = readFileSync(
+			new URL('../../../tests/fixtures/claude-code/simonw-sample_session.jsonl', import.meta.url)
+		);
 		const read = await readImportFile(fileOf('t.jsonl', new Uint8Array(text), 4096));
 		if (!read.ok || read.kind !== 'sessions') throw new Error('not read');
 		expect(read.report).toMatchObject({ sessions: 1, toolCalls: 2 });
