@@ -7,6 +7,7 @@ import {
 	expect,
 	newSession,
 	openProject,
+	openSession,
 	send,
 	signIn,
 	test
@@ -30,7 +31,7 @@ async function importFiles(
 }
 
 test.describe('library', () => {
-	test('[LB5] [LB8] exports a session as JSON and Markdown, another device imports it and both see it', async ({
+	test('[LB5] [LB8] exports a session as JSON, another device imports it and both see it', async ({
 		page,
 		browser,
 		apiKey
@@ -44,19 +45,13 @@ test.describe('library', () => {
 		);
 		const link = sessionsRegion(page).getByRole('link', { name: 'Café ☕ and 日本語' });
 
-		const exportAs = async (format: 'Markdown' | 'JSON') => {
+		const exportAs = async (format: 'JSON') => {
 			await sessionsRegion(page).getByRole('button', { name: 'Session options' }).click();
 			await page.getByRole('menuitem', { name: 'Export' }).click();
 			const download = page.waitForEvent('download');
 			await page.getByRole('menuitem', { name: format, exact: true }).click();
 			return download;
 		};
-		const markdown = await exportAs('Markdown');
-		expect(markdown.suggestedFilename()).toBe('Café-☕-and-日本語.md');
-		const md = await readFile(await markdown.path(), 'utf8');
-		expect(md).toContain('# Café ☕ and 日本語');
-		expect(md).toContain('## Claude');
-
 		const json = await exportAs('JSON');
 		expect(json.suggestedFilename()).toBe('Café-☕-and-日本語.json');
 		const file = JSON.parse(await readFile(await json.path(), 'utf8'));
@@ -136,5 +131,36 @@ test.describe('library', () => {
 		await expect(sessionsRegion(page).getByText('No sessions yet.')).toBeVisible();
 		await page.reload();
 		await expect(sessionsRegion(page).getByText('No sessions yet.')).toBeVisible();
+	});
+
+	test('[LB9] search finds a message from another device while offline and opens the session at it', async ({
+		page,
+		browser,
+		apiKey
+	}) => {
+		await signIn(page, apiKey);
+		await createProject(page, 'Zoo');
+		await newSession(page);
+		await send(page, 'Animals we keep\nThe quokka enclosure needs shade 🌳');
+
+		const other = await device(browser, apiKey);
+		await openSession(other, 'Zoo', 'Animals we keep');
+		await expect(conversation(other)).toContainText('The quokka enclosure');
+		await other.context().setOffline(true);
+		await openProject(other, 'Zoo');
+
+		await other.keyboard.press('ControlOrMeta+k');
+		const box = other.getByRole('searchbox', { name: 'Search sessions' });
+		await expect(box).toBeFocused();
+		await box.fill('quokk');
+		const results = other.getByRole('region', { name: 'Search results' });
+		await expect(results.getByRole('link', { name: 'Animals we keep' })).toBeVisible();
+		const hit = results.getByRole('link', { name: /^Animals we keep The quokka/ });
+		await expect(hit.locator('mark')).toHaveText('quokka');
+		await hit.click();
+		await expect(other).toHaveURL(/\/s\/[^?]+\?m=/);
+		await expect(
+			conversation(other).getByRole('article', { name: 'You' }).filter({ hasText: 'quokka' })
+		).toBeVisible();
 	});
 });
