@@ -162,6 +162,8 @@ test('[PW8] the main flow works by keyboard alone, with the focus always visible
 	await page.keyboard.press('Enter');
 	await expect(page.getByRole('menuitem', { name: 'Rename' })).toBeFocused();
 	await page.keyboard.press('ArrowDown');
+	await expect(page.getByRole('menuitem', { name: 'Export' })).toBeFocused();
+	await page.keyboard.press('ArrowDown');
 	await expect(page.getByRole('menuitem', { name: 'Delete session' })).toBeFocused();
 	await page.keyboard.press('Enter');
 	const confirm = page.getByRole('dialog', { name: 'Delete session?' });

@@ -65,6 +65,21 @@ export function addSession(projectDoc: Y.Doc, id: string, now: number): void {
 	});
 }
 
+/** An index entry for a session brought in whole (an import): its times and title as they were. */
+export function addSessionEntry(
+	projectDoc: Y.Doc,
+	id: string,
+	entry: { createdAt: number; lastActivity: number; title: string; renamed: boolean }
+): void {
+	projectDoc.transact(() => {
+		const map = new Y.Map<unknown>();
+		map.set('createdAt', entry.createdAt);
+		map.set('lastActivity', entry.lastActivity);
+		map.set(entry.renamed ? 'title' : 'autoTitle', entry.title);
+		sessions(projectDoc).set(id, map);
+	});
+}
+
 export function renameSession(projectDoc: Y.Doc, id: string, title: string): void {
 	sessions(projectDoc).get(id)?.set('title', title);
 }

@@ -25,6 +25,18 @@ export interface DirtyDoc {
 	version: number;
 }
 
+/**
+ * Message rows the search index has not taken in yet: written with the rows in the same
+ * transaction, consumed by the index (`search-index.ts`), so no change is missed across reloads,
+ * tabs or crashes. From `fromSeq` on every row is new (or gone); `ids` changed in place.
+ */
+export interface SearchChange {
+	id?: number;
+	sessionId: string;
+	fromSeq?: number;
+	ids: string[];
+}
+
 /** Small named values: the sync cursor, for example. */
 export interface MetaEntry {
 	key: string;
@@ -44,6 +56,7 @@ export class TetherDb extends Dexie {
 	tombstones!: EntityTable<Tombstone, 'docName'>;
 	meta!: EntityTable<MetaEntry, 'key'>;
 	dirty!: EntityTable<DirtyDoc, 'docName'>;
+	searchQueue!: EntityTable<SearchChange, 'id'>;
 
 	constructor(name: string) {
 		super(name);
@@ -56,6 +69,8 @@ export class TetherDb extends Dexie {
 			meta: 'key',
 			dirty: 'docName'
 		});
+		// Version 2: the search index's queue of changed message rows.
+		this.version(2).stores({ searchQueue: '++id' });
 	}
 }
 
@@ -66,5 +81,6 @@ export const allTables = (db: TetherDb) => [
 	db.updates,
 	db.tombstones,
 	db.meta,
-	db.dirty
+	db.dirty,
+	db.searchQueue
 ];

@@ -15,6 +15,8 @@ export async function purgeSession(
 	const name = sessionDoc(sessionId);
 	await db.updates.where('docName').equals(name).delete();
 	await db.messages.where('sessionId').equals(sessionId).delete();
+	// The search index drops the session's words when it takes this in.
+	await db.searchQueue.add({ sessionId, fromSeq: 0, ids: [] });
 	await db.sessions.delete(sessionId);
 	await db.tombstones.put({ docName: name, deletedAt: now, confirmed: 0 });
 	await db.dirty.delete(name);

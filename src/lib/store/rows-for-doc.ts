@@ -74,6 +74,13 @@ function writeMessages(
 				.delete();
 		}
 		await db.messages.bulkPut(change.rows);
+		if (change.fromSeq !== undefined || change.rows.length > 0) {
+			await db.searchQueue.add({
+				sessionId,
+				...(change.fromSeq !== undefined ? { fromSeq: change.fromSeq } : {}),
+				ids: change.rows.map((r) => r.id)
+			});
+		}
 		return [];
 	};
 }

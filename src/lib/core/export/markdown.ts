@@ -1,0 +1,79 @@
+import type { BlockRow } from '../rows.js';
+import type { ExportedMessage, ExportedSession } from './schema.js';
+
+/*
+ * A session as Markdown for people: title, dates, each message under a heading, tool calls as
+ * collapsible <details> with their input and output in fences long enough never to be closed by
+ * what they hold. Text is written as it is (it is Markdown already), except inside <summary>,
+ * where it is escaped as HTML.
+ */
+
+export function sessionMarkdown(session: ExportedSession): string {
+	const parts = [
+		`# ${oneLine(session.title)}`,
+		`Created ${isoDate(session.createdAt)} · last activity ${isoDate(session.lastActivity)} · ${session.messages.length} messages`
+	];
+	for (const message of session.messages) parts.push(messageMarkdown(message, 2));
+	return parts.join('\n\n') + '\n';
+}
+
+/** One message; `level` > 0 adds a heading ("## You" / "## Claude") with its time. */
+export function messageMarkdown(message: ExportedMessage, level = 0): string {
+	const parts: string[] = [];
+	if (level > 0) {
+		const who = message.role === 'user' ? 'You' : 'Claude';
+		parts.push(`${'#'.repeat(level)} ${who} · ${isoDate(message.createdAt)}`);
+	}
+	if (message.role === 'user' || message.blocks === undefined) {
+		if (message.text.length > 0) parts.push(message.text);
+	} else {
+		for (const block of message.blocks) {
+			const written = blockMarkdown(block);
+			if (written.length > 0) parts.push(written);
+		}
+	}
+	if (message.error) parts.push(`> ${oneLine(message.error.message)}`);
+	return parts.join('\n\n');
+}
+
+function blockMarkdown(block: BlockRow): string {
+	switch (block.type) {
+		case 'text':
+			return block.text;
+		case 'thinking':
+			return details('Thinking', block.thinking.length > 0 ? fenced(block.thinking) : '');
+		case 'tool_use': {
+			const outcome = block.isError ? ' (error)' : block.status === 'running' ? ' (no result)' : '';
+			const body = [`Input:\n\n${fenced(JSON.stringify(block.input ?? null, null, 2), 'json')}`];
+			if (block.result !== undefined) body.push(`Output:\n\n${fenced(block.result)}`);
+			return details(`Tool: ${block.name}${outcome}`, body.join('\n\n'));
+		}
+		default:
+			return details('Other content', fenced(JSON.stringify(block.raw ?? null, null, 2), 'json'));
+	}
+}
+
+function details(summary: string, body: string): string {
+	return `<details>\n<summary>${escapeHtml(summary)}</summary>\n\n${body}\n\n</details>`;
+}
+
+/** A code fence one backtick longer than any run of backticks in the text. */
+export function fenced(text: string, language = ''): string {
+	let longest = 0;
+	for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+	const fence = '`'.repeat(Math.max(3, longest + 1));
+	return `${fence}${language}\n${text}\n${fence}`;
+}
+
+function escapeHtml(text: string): string {
+	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function oneLine(text: string): string {
+	return text.replace(/\s+/g, ' ').trim();
+}
+
+function isoDate(ms: number): string {
+	const date = new Date(ms);
+	return Number.isFinite(date.getTime()) ? date.toISOString().replace(/\.\d{3}Z$/, 'Z') : '?';
+}

@@ -1,0 +1,80 @@
+/**
+ * A Claude Code session (as the parser read it) in Tether's export shape, so that one writer puts
+ * both kinds of import into documents. Tool results join their calls as tool call records; an
+ * answer replies to the person's message before it.
+ */
+import type { BlockRow } from '../rows.js';
+import type { ExportedMessage, ExportedSession } from '../export/schema.js';
+import { deriveTitle } from '../title.js';
+import type { ImportedBlock, ImportedSession } from './transcript.js';
+
+export function claudeCodeSession(session: ImportedSession): ExportedSession {
+	const messages: ExportedMessage[] = [];
+	let lastPrompt: string | undefined;
+	session.messages.forEach((message, index) => {
+		const id = `m${index + 1}`;
+		if (message.role === 'user') {
+			messages.push({ id, role: 'user', text: message.text, createdAt: message.createdAt });
+			lastPrompt = id;
+			return;
+		}
+		const blocks = message.blocks.map(block);
+		const answer: ExportedMessage = {
+			id,
+			role: 'assistant',
+			text: blocks
+				.flatMap((b) => (b.type === 'text' && b.text.length > 0 ? [b.text] : []))
+				.join('\n\n'),
+			createdAt: message.createdAt,
+			status: 'done',
+			blocks
+		};
+		if (lastPrompt !== undefined) answer.replyTo = lastPrompt;
+		if (message.model !== undefined) answer.model = message.model;
+		if (message.usage !== undefined) answer.usage = { ...message.usage };
+		if (message.stopReason !== undefined) answer.stopReason = message.stopReason;
+		messages.push(answer);
+	});
+	const firstPrompt = session.messages.find((m) => m.role === 'user' && m.kind === 'prompt');
+	return {
+		title: session.title ?? deriveTitle(firstPrompt?.role === 'user' ? firstPrompt.text : ''),
+		renamed: session.title !== undefined,
+		createdAt: session.createdAt,
+		lastActivity: session.updatedAt,
+		messages
+	};
+}
+
+function block(imported: ImportedBlock): BlockRow {
+	switch (imported.type) {
+		case 'text':
+			return { type: 'text', text: imported.text };
+		case 'thinking':
+			return {
+				type: 'thinking',
+				thinking: imported.thinking,
+				...(imported.signature !== undefined ? { signature: imported.signature } : {})
+			};
+		case 'tool_use': {
+			const result = imported.result;
+			const row: BlockRow = {
+				type: 'tool_use',
+				id: imported.id,
+				name: imported.name,
+				input: imported.input ?? null,
+				// A call whose result never came (the session ended first) did not finish.
+				status: result && !result.isError ? 'done' : 'error'
+			};
+			if (result) {
+				row.result = result.content;
+				if (result.isError) row.isError = true;
+				if (result.at !== undefined) row.endedAt = result.at;
+			} else {
+				row.isError = true;
+			}
+			return row;
+		}
+		default:
+			return { type: 'other', raw: imported.raw };
+	}
+}

@@ -1,0 +1,108 @@
+import { accountDoc, projectDoc, sessionDoc } from '../core/doc-names.js';
+import { exportedSession } from '../core/export/from-rows.js';
+import type { ExportedProject, ExportedSession } from '../core/export/schema.js';
+import { normalizePath, workspace, writeFile } from '../core/files.js';
+import { newId } from '../core/ids.js';
+import { writeSession } from '../core/import/write-session.js';
+import * as shapes from '../core/shapes.js';
+import type { DocStore } from './doc-store.js';
+
+/*
+ * Writing what an import read into the account's documents, through the same doc store as every
+ * other change, so the rows follow, the outbox keeps it until the server has it, and other devices
+ * get it by sync. Session documents are written first and the project's index last: until the
+ * index names them, no list shows them, so an interrupted import shows nothing half done.
+ */
+
+export async function importSessions(
+	store: DocStore,
+	projectId: string,
+	sessions: ExportedSession[]
+): Promise<string[]> {
+	const ids = await writeSessionDocs(store, projectId, sessions);
+	await store.change(projectDoc(projectId), (project) =>
+		project.transact(() => {
+			sessions.forEach((session, i) => shapes.addSessionEntry(project, ids[i]!, session));
+		})
+	);
+	return ids;
+}
+
+/** A new project with the export's name, information, files and sessions. */
+export async function importProject(store: DocStore, project: ExportedProject): Promise<string> {
+	const id = newId();
+	const ids = await writeSessionDocs(store, id, project.sessions);
+	await store.change(projectDoc(id), (doc) =>
+		doc.transact(() => {
+			shapes.replaceText(shapes.projectInfo(doc), project.info);
+			for (const [raw, content] of Object.entries(project.files)) {
+				const path = normalizePath(raw);
+				if (path.ok) writeFile(doc, path.value, content);
+			}
+			project.sessions.forEach((session, i) => shapes.addSessionEntry(doc, ids[i]!, session));
+		})
+	);
+	// Last: the project appears in the list only once everything it holds is stored.
+	await store.change(accountDoc, (account) =>
+		shapes.addProject(account, id, project.name, project.createdAt)
+	);
+	return id;
+}
+
+async function writeSessionDocs(
+	store: DocStore,
+	projectId: string,
+	sessions: ExportedSession[]
+): Promise<string[]> {
+	const ids: string[] = [];
+	for (const session of sessions) {
+		const id = newId();
+		const name = sessionDoc(id);
+		store.create(name, (doc) => writeSession(doc, projectId, session, newId));
+		try {
+			await store.flush();
+		} finally {
+			store.release(name);
+		}
+		ids.push(id);
+	}
+	return ids;
+}
+
+/** A session as its rows hold it, in export shape; undefined when it is not on this device. */
+export async function sessionForExport(
+	store: DocStore,
+	sessionId: string
+): Promise<ExportedSession | undefined> {
+	const row = await store.db.sessions.get(sessionId);
+	if (!row) return undefined;
+	const messages = await store.db.messages.where('sessionId').equals(sessionId).toArray();
+	return exportedSession(row, messages);
+}
+
+/** A project with its information, files and every session, in export shape. */
+export async function projectForExport(
+	store: DocStore,
+	projectId: string
+): Promise<ExportedProject | undefined> {
+	const row = await store.db.projects.get(projectId);
+	if (!row) return undefined;
+	const name = projectDoc(projectId);
+	const doc = await store.open(name);
+	let info: string;
+	const files: Record<string, string> = {};
+	try {
+		info = shapes.projectInfo(doc).toString();
+		for (const [path, text] of workspace(doc)) files[path] = text.toString();
+	} finally {
+		store.release(name);
+	}
+	const sessionRows = await store.db.sessions.where('projectId').equals(projectId).toArray();
+	sessionRows.sort((a, b) => a.createdAt - b.createdAt);
+	const sessions: ExportedSession[] = [];
+	for (const session of sessionRows) {
+		const messages = await store.db.messages.where('sessionId').equals(session.id).toArray();
+		sessions.push(exportedSession(session, messages));
+	}
+	return { name: row.name, createdAt: row.createdAt, info, files, sessions };
+}

@@ -1,0 +1,165 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Page } from '@playwright/test';
+import {
+	createProject,
+	device,
+	expect,
+	newSession,
+	openProject,
+	openSession,
+	send,
+	signIn,
+	test
+} from './fixtures.js';
+
+const fixture = fileURLToPath(
+	new URL('../fixtures/claude-code/simonw-sample_session.jsonl', import.meta.url)
+);
+
+const sessionsRegion = (page: Page) => page.getByRole('region', { name: 'Sessions' });
+const conversation = (page: Page) => page.getByRole('log', { name: 'Conversation' });
+
+/** Chooses files through the "Import" button's file chooser, as a person would. */
+async function importFiles(
+	page: Page,
+	files: Parameters<import('@playwright/test').FileChooser['setFiles']>[0]
+) {
+	const chooser = page.waitForEvent('filechooser');
+	await sessionsRegion(page).getByRole('button', { name: 'Import' }).click();
+	await (await chooser).setFiles(files);
+}
+
+test.describe('library', () => {
+	test('[LB5] [LB8] exports a session as JSON, another device imports it and both see it', async ({
+		page,
+		browser,
+		apiKey
+	}) => {
+		await signIn(page, apiKey);
+		await createProject(page, 'Library');
+		await newSession(page);
+		await send(page, 'Café ☕ and 日本語');
+		await expect(conversation(page).getByRole('article', { name: 'Claude' })).toContainText(
+			'Echo: Café ☕ and 日本語'
+		);
+		const link = sessionsRegion(page).getByRole('link', { name: 'Café ☕ and 日本語' });
+
+		const exportAs = async (format: 'JSON') => {
+			await sessionsRegion(page).getByRole('button', { name: 'Session options' }).click();
+			await page.getByRole('menuitem', { name: 'Export' }).click();
+			const download = page.waitForEvent('download');
+			await page.getByRole('menuitem', { name: format, exact: true }).click();
+			return download;
+		};
+		const json = await exportAs('JSON');
+		expect(json.suggestedFilename()).toBe('Café-☕-and-日本語.json');
+		const file = JSON.parse(await readFile(await json.path(), 'utf8'));
+		expect(file).toMatchObject({ format: 'tether.session', version: 1 });
+
+		// The second device imports the file into the same project.
+		const other = await device(browser, apiKey);
+		await openProject(other, 'Library');
+		await expect(sessionsRegion(other).getByRole('link')).toHaveCount(1);
+		await importFiles(other, await json.path());
+		await expect(other.getByRole('status', { name: 'Import report' })).toContainText(
+			'Imported 1 session (2 messages)'
+		);
+		await expect(
+			sessionsRegion(other).getByRole('link', { name: 'Café ☕ and 日本語' })
+		).toHaveCount(2);
+		// The imported copy opens with the same conversation, and nothing asks for a new answer.
+		await expect(conversation(other).getByRole('article', { name: 'You' })).toHaveText(
+			/Café ☕ and 日本語/
+		);
+		await expect(conversation(other).getByRole('article', { name: 'Claude' })).toHaveCount(1);
+		await expect(conversation(other).getByRole('article', { name: 'Claude' })).toContainText(
+			'Echo: Café ☕ and 日本語'
+		);
+		// It syncs back to the first device like any session.
+		await expect(link).toHaveCount(2);
+
+		// A whole project exports as JSON too.
+		await page
+			.getByRole('navigation', { name: 'Projects' })
+			.getByRole('button', { name: 'Project options' })
+			.click();
+		const projectDownload = page.waitForEvent('download');
+		await page.getByRole('menuitem', { name: 'Export project' }).click();
+		const project = JSON.parse(await readFile(await (await projectDownload).path(), 'utf8'));
+		expect(project.format).toBe('tether.project');
+		expect(project.project.sessions).toHaveLength(2);
+	});
+
+	test('[LB6] imports a Claude Code transcript with its title, messages and a report', async ({
+		page,
+		apiKey
+	}) => {
+		await signIn(page, apiKey);
+		await createProject(page, 'Transcripts');
+		await importFiles(page, fixture);
+		const report = page.getByRole('status', { name: 'Import report' });
+		await expect(report).toContainText('Imported 1 session');
+		await expect(report).toContainText('2 tool calls');
+		await expect(
+			sessionsRegion(page).getByRole('link', { name: 'Test session for JSONL parsing' })
+		).toBeVisible();
+		// The imported session opens, with its tool calls as records.
+		await expect(conversation(page).getByRole('article', { name: 'Claude' })).toHaveCount(3);
+		await expect(conversation(page).getByRole('article', { name: 'You' }).first()).toBeVisible();
+	});
+
+	test('[LB7] a bad file gets a clear error and adds no session', async ({ page, apiKey }) => {
+		await signIn(page, apiKey);
+		await createProject(page, 'Careful');
+		await importFiles(page, [
+			{
+				name: 'cut.json',
+				mimeType: 'application/json',
+				buffer: Buffer.from('{"format": "tether.sess')
+			},
+			{
+				name: 'photo.jsonl',
+				mimeType: 'application/octet-stream',
+				buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 1])
+			}
+		]);
+		const report = page.getByRole('alert', { name: 'Import report' });
+		await expect(report).toContainText('"cut.json" is not valid JSON');
+		await expect(report).toContainText('"photo.jsonl" is not a text file');
+		await expect(report).toContainText('Imported 0 sessions');
+		await expect(sessionsRegion(page).getByText('No sessions yet.')).toBeVisible();
+		await page.reload();
+		await expect(sessionsRegion(page).getByText('No sessions yet.')).toBeVisible();
+	});
+
+	test('[LB9] search finds a message from another device while offline and opens the session at it', async ({
+		page,
+		browser,
+		apiKey
+	}) => {
+		await signIn(page, apiKey);
+		await createProject(page, 'Zoo');
+		await newSession(page);
+		await send(page, 'Animals we keep\nThe quokka enclosure needs shade 🌳');
+
+		const other = await device(browser, apiKey);
+		await openSession(other, 'Zoo', 'Animals we keep');
+		await expect(conversation(other)).toContainText('The quokka enclosure');
+		await other.context().setOffline(true);
+
+		await other.keyboard.press('ControlOrMeta+k');
+		const box = other.getByRole('searchbox', { name: 'Search sessions' });
+		await expect(box).toBeFocused();
+		await box.fill('quokk');
+		const results = other.getByRole('region', { name: 'Search results' });
+		await expect(results.getByRole('link', { name: 'Animals we keep', exact: true })).toBeVisible();
+		const hit = results.getByRole('link', { name: /^Animals we keep The quokka/ });
+		await expect(hit.locator('mark')).toHaveText('quokka');
+		await hit.click();
+		await expect(other).toHaveURL(/\/s\/[^?]+\?m=/);
+		await expect(
+			conversation(other).getByRole('article', { name: 'You' }).filter({ hasText: 'quokka' })
+		).toBeVisible();
+	});
+});
