@@ -68,7 +68,9 @@ export async function runToolCalls(options: ToolCallsOptions): Promise<ToolCalls
 						? 'denied'
 						: decided;
 			if (decided === 'approve_session') {
-				await options.session.change((doc) => approveFileChangesForSession(doc));
+				await options.session
+					.change((doc) => approveFileChangesForSession(doc))
+					.catch(() => undefined);
 			}
 			if (approval === 'approved') outcome = await run(options.project, call);
 			else if (approval === 'denied') outcome = { content: declinedResult, isError: true };
@@ -98,9 +100,17 @@ function needsApproval(options: ToolCallsOptions, call: ToolCall): boolean {
 
 async function run(project: HeldDoc, call: ToolCall): Promise<ToolOutcome> {
 	let outcome: ToolOutcome = { content: 'The tool did not run.', isError: true };
-	await project.change((doc) => {
-		outcome = runTool(doc, call.name, call.input);
-	});
+	try {
+		await project.change((doc) => {
+			outcome = runTool(doc, call.name, call.input);
+		});
+	} catch {
+		// The project was deleted meanwhile, or storing failed: the run goes on and says so.
+		return {
+			content: 'The change could not be stored: the project may have been deleted.',
+			isError: true
+		};
+	}
 	return outcome;
 }
 

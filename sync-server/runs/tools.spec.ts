@@ -27,6 +27,8 @@ const account = 'acct';
 
 class MemoryDocs implements DocAccess {
 	readonly docs = new Map<DocKey, Y.Doc>();
+	/** Documents whose changes fail to store (deleted meanwhile). */
+	readonly failing = new Set<DocKey>();
 	held = 0;
 	doc(key: DocKey): Y.Doc {
 		let doc = this.docs.get(key);
@@ -38,7 +40,10 @@ class MemoryDocs implements DocAccess {
 		this.held++;
 		return {
 			doc,
-			change: async (apply) => doc.transact(() => apply(doc), 'server'),
+			change: async (apply) => {
+				if (this.failing.has(key)) throw new Error('deleted');
+				doc.transact(() => apply(doc), 'server');
+			},
 			release: () => void this.held--
 		};
 	}
@@ -370,5 +375,20 @@ describe('[TL] tools in runs', () => {
 			result: endedResult
 		});
 		expect(rows(c.doc).find((r) => r.id === 'crashed')?.status).toBe('interrupted');
+	});
+
+	it('[TL28] a project deleted during a run makes its tool calls error results; the run still ends', async () => {
+		makeManager();
+		const s = session();
+		docs.failing.add(docKey(account, projectDoc(`p${count}`)));
+		fake.script(
+			{ blocks: [{ type: 'tool_use', name: 'write_file', input: { path: 'a', content: 'x' } }] },
+			{ blocks: [{ type: 'text', text: 'ok' }] }
+		);
+		await s.ask();
+		const out = await answered(s.doc, s.messageId);
+		expect(out.at(-1)).toMatchObject({ status: 'done', text: 'ok' });
+		expect(toolBlocks(s.doc)[0]).toMatchObject({ status: 'error', isError: true });
+		expect(toolBlocks(s.doc)[0]!.result).toMatch(/project may have been deleted/);
 	});
 });
