@@ -45,6 +45,7 @@ export class AccountSync {
 	#timer: ReturnType<typeof setInterval> | undefined;
 	#offPurged: () => void;
 	#offOutbox: () => void;
+	#offSaveState: () => void;
 
 	constructor(store: DocStore, tokens: TokenSource, url: string) {
 		this.#store = store;
@@ -61,6 +62,7 @@ export class AccountSync {
 		});
 		store.addRemoteOrigin(this.#fromServer);
 		this.#offOutbox = store.outbox.onChange(() => this.#refresh());
+		this.#offSaveState = store.onSaveState(() => this.#refresh());
 		window.addEventListener('online', this.#onOnline);
 		window.addEventListener('offline', this.#onOffline);
 		this.#timer = setInterval(() => void this.#runCycle(), cycleEveryMs);
@@ -108,6 +110,7 @@ export class AccountSync {
 		window.removeEventListener('offline', this.#onOffline);
 		this.#offPurged();
 		this.#offOutbox();
+		this.#offSaveState();
 		for (const name of [...this.#live.keys()]) this.#drop(name);
 	}
 
@@ -192,7 +195,8 @@ export class AccountSync {
 			online: this.#online,
 			live: [...this.#live.values()].map((h) => h.provider.status),
 			pendingDocs: outbox.docs,
-			pendingDeletions: outbox.deletions
+			pendingDeletions: outbox.deletions,
+			local: this.#store.saveState
 		});
 		this.pendingChanges = outbox.docs > 0 || outbox.deletions > 0;
 	}
