@@ -1,10 +1,6 @@
 /** What the sync status element says, derived from the state of this device's sync. */
 export type SyncStatusText =
-	| 'Saving…'
-	| 'Not saved on this device'
-	| 'Offline'
-	| 'Saved on this device'
-	| 'Synced';
+	'Saving…' | 'Not saved on this device' | 'Offline' | 'Saved on this device' | 'Synced';
 
 export interface SyncState {
 	/** The browser believes it is online. */
@@ -32,11 +28,7 @@ export function syncStatusText(state: SyncState): SyncStatusText {
 	);
 	const settled = state.live.every((s) => s === 'synced');
 	const synced =
-		state.online &&
-		connected &&
-		settled &&
-		state.pendingDocs === 0 &&
-		state.pendingDeletions === 0;
+		state.online && connected && settled && state.pendingDocs === 0 && state.pendingDeletions === 0;
 	if (synced) return 'Synced';
 	if (state.local === 'failing') return 'Not saved on this device';
 	if (!state.online || !connected) return 'Offline';

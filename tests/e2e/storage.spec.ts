@@ -1,0 +1,111 @@
+import type { Page } from '@playwright/test';
+import {
+	createProject,
+	device,
+	expect,
+	newSession,
+	openSession,
+	send,
+	syncStatus,
+	test
+} from './fixtures.js';
+
+/**
+ * Another connection takes a write transaction on the account database's outbox marks and keeps
+ * it alive, so the app's next write (which includes them) waits behind it: an IndexedDB commit
+ * held back on purpose, for as long as the test likes.
+ */
+async function holdLocalWrites(page: Page): Promise<void> {
+	await page.evaluate(async () => {
+		const names = (await indexedDB.databases())
+			.map((d) => d.name ?? '')
+			.filter((name) => name.startsWith('tether-account-'));
+		const db = await new Promise<IDBDatabase>((resolve, reject) => {
+			const request = indexedDB.open(names[0] ?? 'missing');
+			request.onsuccess = () => resolve(request.result);
+			request.onerror = () => reject(request.error);
+		});
+		const flags = window as unknown as { releaseLocalWrites?: boolean };
+		flags.releaseLocalWrites = false;
+		const marks = db.transaction('dirty', 'readwrite').objectStore('dirty');
+		const spin = () => {
+			if (flags.releaseLocalWrites) return;
+			marks.get('keep-alive').onsuccess = spin;
+		};
+		spin();
+	});
+}
+
+async function releaseLocalWrites(page: Page): Promise<void> {
+	await page.evaluate(() => {
+		(window as unknown as { releaseLocalWrites?: boolean }).releaseLocalWrites = true;
+	});
+}
+
+/** From now on every IndexedDB write in the page fails as a full disk does. */
+async function fillStorage(page: Page): Promise<void> {
+	await page.evaluate(() => {
+		const full = () => {
+			throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+		};
+		IDBObjectStore.prototype.add = full;
+		IDBObjectStore.prototype.put = full;
+	});
+}
+
+test.describe('storage on this device', () => {
+	test('[LS12] the status says Saving… until IndexedDB committed the edit, even once the server has it', async ({
+		browser,
+		apiKey
+	}) => {
+		const a = await device(browser, apiKey);
+		const b = await device(browser, apiKey);
+		await createProject(a, 'Commit first');
+		await newSession(a);
+		await send(a, 'opening words');
+		await expect(syncStatus(a)).toHaveText('Synced');
+		await openSession(b, 'Commit first', 'opening words');
+
+		await holdLocalWrites(a);
+		await a.getByRole('textbox', { name: 'Message' }).fill('typed while the disk is busy');
+		// The server has the draft (B shows it), but this device has not committed it yet.
+		await expect(b.getByRole('textbox', { name: 'Message' })).toHaveValue(
+			'typed while the disk is busy'
+		);
+		await expect(syncStatus(a)).toHaveText('Saving…');
+		await releaseLocalWrites(a);
+		await expect(syncStatus(a)).toHaveText('Synced');
+	});
+
+	test('[LS13] storage full: the person is told once and messages still reach the other device', async ({
+		browser,
+		apiKey
+	}) => {
+		const a = await device(browser, apiKey);
+		const b = await device(browser, apiKey);
+		await createProject(a, 'Full disk');
+		await newSession(a);
+		await send(a, 'before the disk filled');
+		await expect(syncStatus(a)).toHaveText('Synced');
+		await openSession(b, 'Full disk', 'before the disk filled');
+
+		await fillStorage(a);
+		const box = a.getByRole('textbox', { name: 'Message' });
+		await box.fill('sent with a full disk');
+		await box.press('Enter');
+		const full = a.getByRole('alert').filter({ hasText: 'storage is full' });
+		await expect(full).toBeVisible();
+		const logB = b.getByRole('log', { name: 'Conversation' });
+		await expect(logB.getByRole('article', { name: 'You' }).last()).toContainText(
+			'sent with a full disk'
+		);
+		// Claude's answer arrives on A too and fails to be stored again: still one message.
+		await expect(logB.getByRole('article', { name: 'Claude' })).toHaveCount(2);
+		await box.fill('and another');
+		await box.press('Enter');
+		await expect(logB.getByRole('article', { name: 'You' }).last()).toContainText('and another');
+		await expect(full).toHaveCount(1);
+		// The server has everything this device could not keep.
+		await expect(syncStatus(a)).toHaveText('Synced');
+	});
+});
