@@ -6,6 +6,7 @@ import {
 	newSession,
 	openSession,
 	send,
+	signIn,
 	syncStatus,
 	test
 } from './fixtures.js';
@@ -107,5 +108,36 @@ test.describe('storage on this device', () => {
 		await expect(full).toHaveCount(1);
 		// The server has everything this device could not keep.
 		await expect(syncStatus(a)).toHaveText('Synced');
+	});
+
+	test('[LS14] the account menu says how much this device holds, and storage was asked to persist', async ({
+		page,
+		apiKey
+	}) => {
+		// Count the app's requests for persistent storage.
+		await page.addInitScript(() => {
+			const storage = navigator.storage;
+			const persist = storage.persist.bind(storage);
+			const seen = window as unknown as { persistAsked: number };
+			seen.persistAsked = 0;
+			storage.persist = () => {
+				seen.persistAsked++;
+				return persist();
+			};
+		});
+		await signIn(page, apiKey);
+		await expect
+			.poll(() => page.evaluate(() => (window as unknown as { persistAsked: number }).persistAsked))
+			.toBeGreaterThan(0);
+		await createProject(page, 'Weighed');
+		await page.getByRole('button', { name: 'Sign out' }).click();
+		const storage = page
+			.getByRole('dialog')
+			.getByRole('region', { name: 'Storage on this device' });
+		await expect(storage).toContainText(
+			/Tether uses [\d.]+ (bytes|KB|MB|GB) of [\d.]+ (KB|MB|GB|TB) available/
+		);
+		// Sign-in asked for persistent storage; Chromium grants or refuses it by its own rules.
+		await expect(storage).toContainText(/The browser (keeps it until you remove it|may clear it)/);
 	});
 });
