@@ -60,7 +60,9 @@ export function measurePage(route: string, goalGzip = 150 * 1024): PageWeight {
 			key.endsWith('@sveltejs/kit/src/runtime/client/entry.js') ||
 			key === '.svelte-kit/generated/client-optimized/app.js'
 	);
-	const nodes = routeNodes(route).map((n) => `.svelte-kit/generated/client-optimized/nodes/${n}.js`);
+	const nodes = routeNodes(route).map(
+		(n) => `.svelte-kit/generated/client-optimized/nodes/${n}.js`
+	);
 	const initial = new Set<string>();
 	const visit = (key: string) => {
 		if (initial.has(key) || !manifest[key]) return;
