@@ -141,3 +141,46 @@ test.describe('storage on this device', () => {
 		await expect(storage).toContainText(/The browser (keeps it until you remove it|may clear it)/);
 	});
 });
+
+test('[PW10] a streaming answer is followed at the end, left alone when scrolled up, and Jump to latest returns', async ({
+	page,
+	apiKey,
+	tether
+}) => {
+	tether.fake.reset();
+	// Long enough to still be streaming on a busy machine; Stop ends it once the test has seen enough.
+	const lines = Array.from({ length: 500 }, (_, i) => `Line ${i} of a long answer.\n\n`);
+	tether.fake.script({
+		blocks: [{ type: 'text', text: lines.join(''), deltas: lines }],
+		delayMs: 100
+	});
+	await signIn(page, apiKey);
+	await createProject(page, 'Long answers');
+	await newSession(page);
+	const box = page.getByRole('textbox', { name: 'Message' });
+	await box.fill('Tell me at length');
+	await box.press('Enter');
+	const log = page.getByRole('log', { name: 'Conversation' });
+	const answer = log.getByRole('article', { name: 'Claude' });
+	const writing = answer.getByRole('status').filter({ hasText: 'Writing…' });
+
+	// At the end: the view follows the answer as it grows.
+	await expect(answer).toContainText('Line 15 ');
+	await expect(writing).toBeInViewport();
+
+	// Scrolled up: the view stays where the reader is, and offers the way back.
+	await log.evaluate((element) => element.scrollTo({ top: 0 }));
+	const jump = page.getByRole('button', { name: 'Jump to latest' });
+	await expect(jump).toBeVisible();
+	const question = log.getByRole('article', { name: 'You' });
+	await expect(answer).toContainText('Line 30 ');
+	await expect(question).toBeInViewport();
+	await expect(writing).not.toBeInViewport();
+
+	await jump.click();
+	await expect(jump).toBeHidden();
+	await expect(writing).toBeInViewport();
+	await page.getByRole('button', { name: 'Stop' }).click();
+	await expect(answer).toContainText('Stopped.');
+	await expect(writing).toHaveCount(0);
+});
