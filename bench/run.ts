@@ -2,7 +2,7 @@
  * `npm run bench`: measures what issues 3, 4 and 7 ask for, prints tables and writes JSON to
  * bench/results/. Figures, not pass/fail: goals are printed next to the measurements.
  *
- *   BENCH_ONLY=sync|runs|tools|browser|attack   run one part
+ *   BENCH_ONLY=sync|runs|tools|browser|attack|bundle   run one part
  *   --quick (or BENCH_QUICK=1)     smaller loads, for trying the bench itself
  */
 import fs from 'node:fs';
@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { attackTables, runAttackBench } from './attack/index.js';
 import { browserTables, runBrowserBench, type BrowserBenchOptions } from './browser/index.js';
+import { bundleTables, runBundleBench } from './bundle/index.js';
 import { runRunsBench, runsTables, type RunsBenchOptions } from './runs/index.js';
 import { runSyncBench, syncTables, type SyncBenchOptions } from './sync/index.js';
 import { runToolsBench, toolsTables } from './tools/index.js';
@@ -84,6 +85,13 @@ console.log(
 	`bench: ${os.cpus().length} CPUs, load average ${load()} at the start ` +
 		'(other work on the machine lengthens the tails)'
 );
+
+if (!only || only === 'bundle') {
+	// Sizes, not timings: read from the build `npm run bench` just made.
+	const bundle = runBundleBench();
+	results.bundle = bundle;
+	for (const table of bundleTables(bundle)) console.log(`\n${table}`);
+}
 
 if (!only || only === 'sync') {
 	const sync = await runSyncBench(syncOptions);

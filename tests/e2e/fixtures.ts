@@ -49,9 +49,9 @@ export const test = base.extend<{ apiKey: string; closeDevices: void }, { tether
 
 export { expect };
 
-/** The sync status element ("Offline", "Saved on this device", "Synced"). */
+/** The sync status element ("Saving…", "Offline", "Saved on this device", "Synced", …). */
 export const syncStatus = (page: Page) =>
-	page.getByRole('status').filter({ hasText: /Offline|Saved|Synced/ });
+	page.getByRole('status').filter({ hasText: /Saving…|Offline|Saved on|saved on|Synced/ });
 
 /** Signs in through the form, as a person would. */
 export async function signIn(page: Page, apiKey: string): Promise<void> {

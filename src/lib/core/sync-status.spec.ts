@@ -6,6 +6,7 @@ const state = (over: Partial<SyncState>): SyncState => ({
 	live: ['synced'],
 	pendingDocs: 0,
 	pendingDeletions: 0,
+	local: 'saved',
 	...over
 });
 
@@ -26,5 +27,24 @@ describe('[CL12] the sync status reads the outbox and the live connections', () 
 		expect(syncStatusText(state({ online: false }))).toBe('Offline');
 		expect(syncStatusText(state({ live: ['offline', 'connecting'] }))).toBe('Offline');
 		expect(syncStatusText(state({ live: [] }))).toBe('Offline');
+	});
+});
+
+describe('[LS12] the sync status never claims a save IndexedDB has not committed', () => {
+	it('[LS12] says Saving… while a local edit is still being written, whatever else holds', () => {
+		expect(syncStatusText(state({ local: 'saving', pendingDocs: 1 }))).toBe('Saving…');
+		expect(syncStatusText(state({ local: 'saving' }))).toBe('Saving…');
+		expect(syncStatusText(state({ local: 'saving', online: false }))).toBe('Saving…');
+	});
+
+	it('[LS12] says Not saved on this device while writing fails and the server lacks the edit', () => {
+		expect(syncStatusText(state({ local: 'failing', pendingDocs: 1 }))).toBe(
+			'Not saved on this device'
+		);
+		expect(syncStatusText(state({ local: 'failing', online: false }))).toBe(
+			'Not saved on this device'
+		);
+		// The server has everything: that is true and lasting, whatever the device's storage does.
+		expect(syncStatusText(state({ local: 'failing' }))).toBe('Synced');
 	});
 });

@@ -1,5 +1,6 @@
 import { accountDoc } from '../core/doc-names.js';
 import { checkApiKeyFormat } from '../core/api-key.js';
+import { StorageTrouble } from '../core/storage-trouble.js';
 import { TetherDb } from '../store/db.js';
 import * as device from '../store/device.js';
 import { DocStore } from '../store/doc-store.js';
@@ -79,12 +80,14 @@ class AppState {
 		});
 		// Ask the browser not to evict this device's copy under storage pressure.
 		void navigator.storage?.persist?.().catch(() => false);
+		const trouble = new StorageTrouble();
 		const store = new DocStore(db, {
 			tabs: true,
+			// A failed write keeps the edit in memory and retries; sync is not affected (R14).
 			onError: (error) => {
 				console.error('saving on this device failed', error);
-				this.notice =
-					'Saving on this device failed (storage may be full). Your edits are kept in memory and retried.';
+				const message = trouble.report(error);
+				if (message) this.notice = message;
 			}
 		});
 		const scheme = location.protocol === 'https:' ? 'wss' : 'ws';

@@ -7,6 +7,7 @@ import * as projection from '../core/projection.js';
 import * as shapes from '../core/shapes.js';
 import { TetherDb } from './db.js';
 import { DocDeletedError, DocStore } from './doc-store.js';
+import { isQuotaExceeded } from '../core/storage-trouble.js';
 import * as projects from './projects.js';
 import * as sessions from './sessions.js';
 
@@ -360,5 +361,82 @@ describe('local store', () => {
 		await sessions.send(store, p1, s1, big);
 		const rows = await db.messages.where('sessionId').equals(s1).toArray();
 		expect(rows[0]?.text.length).toBe(big.length);
+	});
+
+	it('[LS12] a local edit is "saving" until its IndexedDB transaction committed, never before', async () => {
+		const { db, store } = openStore();
+		const p1 = await projects.create(store, 'Alpha');
+		expect(store.saveState).toBe('saved');
+		// Hold the write inside its transaction until the test lets it go.
+		const realBulkAdd = db.updates.bulkAdd.bind(db.updates);
+		let letGo!: () => void;
+		const held = new Promise<void>((resolve) => (letGo = resolve));
+		let entered!: () => void;
+		const writing = new Promise<void>((resolve) => (entered = resolve));
+		db.updates.bulkAdd = (async (...args: Parameters<typeof realBulkAdd>) => {
+			entered();
+			await held;
+			return realBulkAdd(...args);
+		}) as typeof db.updates.bulkAdd;
+		const seen: string[] = [];
+		const stored: (string | undefined)[] = [];
+		store.onSaveState((state) => {
+			seen.push(state);
+			// Read what is committed at the moment the state says so.
+			if (state === 'saved') void db.projects.get(p1).then((p) => stored.push(p?.name));
+		});
+		const account = await store.open(accountDoc);
+		shapes.renameProject(account, p1, 'Renamed');
+		expect(store.saveState).toBe('saving');
+		await writing;
+		expect(store.saveState).toBe('saving');
+		letGo();
+		await store.flush();
+		expect(store.saveState).toBe('saved');
+		expect(seen).toEqual(['saving', 'saved']);
+		await expect.poll(() => stored).toEqual(['Renamed']);
+		// Updates from the server are not the person's edits: nothing to show as saving.
+		const server = {};
+		store.addRemoteOrigin(server);
+		const elsewhere = new Y.Doc();
+		Y.applyUpdate(elsewhere, Y.encodeStateAsUpdate(account));
+		shapes.renameProject(elsewhere, p1, 'From the server');
+		Y.applyUpdate(account, Y.encodeStateAsUpdate(elsewhere), server);
+		expect(store.saveState).toBe('saved');
+		await store.flush();
+		store.release(accountDoc);
+	});
+
+	it('[LS13] storage full: the edit stays in memory and pending for sync, is reported, and lands once space returns', async () => {
+		const errors: unknown[] = [];
+		const db = new TetherDb(`test-${++counter}`);
+		const store = new DocStore(db, { onError: (error) => errors.push(error) });
+		opened.push({ db, store });
+		const p1 = await projects.create(store, 'Alpha');
+		await store.outbox.confirm(accountDoc, store.outbox.version());
+		const realBulkAdd = db.updates.bulkAdd.bind(db.updates);
+		let full = true;
+		db.updates.bulkAdd = ((...args: Parameters<typeof realBulkAdd>) =>
+			full
+				? Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'))
+				: realBulkAdd(...args)) as typeof db.updates.bulkAdd;
+		const account = await store.open(accountDoc);
+		shapes.renameProject(account, p1, 'Renamed');
+		await store.flush();
+		expect(store.saveState).toBe('failing');
+		expect(errors).toHaveLength(1);
+		expect(isQuotaExceeded(errors[0])).toBe(true);
+		// Nothing was stored, but the edit is in the document sync sends and in the outbox.
+		expect((await db.projects.get(p1))?.name).toBe('Alpha');
+		expect(projection.projectRows(account).rows.find((p) => p.id === p1)?.name).toBe('Renamed');
+		expect(await store.outbox.pendingDocs()).toEqual([accountDoc]);
+		// The server confirms it: nothing is pending any more, even though the device lacks it.
+		await store.outbox.confirm(accountDoc, store.outbox.version());
+		expect(store.outbox.state.docs).toBe(0);
+		// Space comes back: the retry stores it and the edit is saved here too.
+		full = false;
+		await expect.poll(() => store.saveState, { timeout: 5000 }).toBe('saved');
+		expect((await db.projects.get(p1))?.name).toBe('Renamed');
+		store.release(accountDoc);
 	});
 });

@@ -3,11 +3,11 @@ import type { DocName } from '../core/doc-names.js';
 import { allTables, type TetherDb } from './db.js';
 import { DocCache } from './doc-cache.js';
 import { Outbox } from './outbox.js';
-import { DocPersistence, tabOrigin } from './persistence.js';
+import { DocPersistence, tabOrigin, type LocalSaveState } from './persistence.js';
 import { purgeDoc } from './purge.js';
 import { TabChannel } from './tab-channel.js';
 
-export { DocDeletedError, loadOrigin, tabOrigin } from './persistence.js';
+export { DocDeletedError, loadOrigin, tabOrigin, type LocalSaveState } from './persistence.js';
 
 export interface DocStoreOptions {
 	/** Compact a document's update log once it holds this many updates. */
@@ -31,6 +31,7 @@ export class DocStore {
 	readonly #tabs: TabChannel | undefined;
 	readonly #remoteOrigins = new WeakSet<object>();
 	readonly #purgeListeners = new Set<(name: DocName) => void>();
+	readonly #saveListeners = new Set<(state: LocalSaveState) => void>();
 	readonly #now: () => number;
 
 	constructor(db: TetherDb, options: DocStoreOptions = {}) {
@@ -49,6 +50,9 @@ export class DocStore {
 				if (purged.length > 0) void this.outbox.refresh();
 			},
 			onError: options.onError ?? ((error) => console.error(error)),
+			onSaveState: (state) => {
+				for (const listener of this.#saveListeners) listener(state);
+			},
 			now: this.#now
 		});
 		this.#cache = new DocCache(
@@ -127,6 +131,16 @@ export class DocStore {
 		this.#dropPurged(purged);
 		for (const one of purged) this.#tabs?.sendPurged(one);
 		await this.outbox.refresh();
+	}
+
+	/** Whether this device's own edits are committed to IndexedDB yet ([LS12]). */
+	get saveState(): LocalSaveState {
+		return this.#persistence.saveState;
+	}
+
+	onSaveState(listener: (state: LocalSaveState) => void): () => void {
+		this.#saveListeners.add(listener);
+		return () => this.#saveListeners.delete(listener);
 	}
 
 	onPurged(listener: (name: DocName) => void): () => void {

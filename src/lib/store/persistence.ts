@@ -17,6 +17,12 @@ export class DocDeletedError extends Error {
 	}
 }
 
+/**
+ * Whether the person's own edits are in IndexedDB: all committed ('saved'), some still on their
+ * way ('saving'), or held in memory because writing keeps failing ('failing', storage full say).
+ */
+export type LocalSaveState = 'saved' | 'saving' | 'failing';
+
 export interface PersistenceOptions {
 	/** Compact a document's update log once it holds this many updates. */
 	compactAfter: number;
@@ -25,6 +31,8 @@ export interface PersistenceOptions {
 	/** Called once a batch is committed: its updates, for other tabs, and what it purged. */
 	onStored: (stored: { name: DocName; updates: Uint8Array[] }[], purged: DocName[]) => void;
 	onError: (error: unknown) => void;
+	/** Called whenever the save state of local edits changes. */
+	onSaveState?: (state: LocalSaveState) => void;
 	now: () => number;
 }
 
@@ -83,6 +91,9 @@ export class DocPersistence {
 	#failures = 0;
 	#retryTimer: ReturnType<typeof setTimeout> | undefined;
 	#destroyed = false;
+	/** The batch being written holds local edits. */
+	#writingLocal = false;
+	#saveState: LocalSaveState = 'saved';
 
 	constructor(db: TetherDb, outbox: Outbox, options: PersistenceOptions) {
 		this.#db = db;
@@ -94,7 +105,10 @@ export class DocPersistence {
 		const binding: Binding = new Binding(name, doc, this, (update, origin) => {
 			if (origin === loadOrigin || origin === tabOrigin) return;
 			binding.pending.push(update);
-			if (!this.#options.isRemote(origin)) binding.localVersion = this.#outbox.noteLocal(name);
+			if (!this.#options.isRemote(origin)) {
+				binding.localVersion = this.#outbox.noteLocal(name);
+				this.#updateSaveState();
+			}
 			this.#schedule();
 		});
 		this.#bindings.add(binding);
@@ -103,6 +117,11 @@ export class DocPersistence {
 
 	unbind(binding: Binding): void {
 		this.#bindings.delete(binding);
+		this.#updateSaveState();
+	}
+
+	get saveState(): LocalSaveState {
+		return this.#saveState;
 	}
 
 	async load(binding: Binding): Promise<void> {
@@ -139,6 +158,15 @@ export class DocPersistence {
 		clearTimeout(this.#retryTimer);
 	}
 
+	#updateSaveState(): void {
+		let unsaved = this.#writingLocal;
+		for (const binding of this.#bindings) unsaved ||= binding.localVersion > 0;
+		const state = saveStateOf(unsaved, this.#failures > 0);
+		if (state === this.#saveState) return;
+		this.#saveState = state;
+		this.#options.onSaveState?.(state);
+	}
+
 	#schedule(): void {
 		if (this.#scheduled || this.#destroyed) return;
 		this.#scheduled = true;
@@ -168,6 +196,7 @@ export class DocPersistence {
 			binding.localVersion = 0;
 		}
 		if (batch.length === 0) return;
+		this.#writingLocal = batch.some((item) => item.localVersion > 0);
 		const now = this.#options.now();
 		const db = this.#db;
 		const compacted = new Set<Binding>();
@@ -198,8 +227,10 @@ export class DocPersistence {
 				item.binding.localVersion = Math.max(item.binding.localVersion, item.localVersion);
 				item.binding.projector.retry(item.deletes);
 			}
-			this.#options.onError(error);
+			this.#writingLocal = false;
 			this.#failures++;
+			this.#updateSaveState();
+			this.#options.onError(error);
 			// Back off, then try again: edits stay in memory (and keep syncing) meanwhile.
 			clearTimeout(this.#retryTimer);
 			this.#retryTimer = setTimeout(
@@ -209,6 +240,8 @@ export class DocPersistence {
 			return;
 		}
 		this.#failures = 0;
+		this.#writingLocal = false;
+		this.#updateSaveState();
 		for (const item of batch) {
 			item.binding.storedCount = compacted.has(item.binding)
 				? 1
@@ -219,6 +252,12 @@ export class DocPersistence {
 			purged
 		);
 	}
+}
+
+/** Whether local edits are committed, on their way, or failing to be written ([LS12]). */
+function saveStateOf(unsaved: boolean, failing: boolean): LocalSaveState {
+	if (!unsaved) return 'saved';
+	return failing ? 'failing' : 'saving';
 }
 
 /** Folds a document's stored updates into one, inside the caller's transaction ([LS5]). */

@@ -50,6 +50,7 @@ export class AccountSync {
 	#timer: ReturnType<typeof setInterval> | undefined;
 	#offPurged: () => void;
 	#offOutbox: () => void;
+	#offSaveState: () => void;
 
 	constructor(store: DocStore, tokens: TokenSource, url: string) {
 		this.#store = store;
@@ -68,6 +69,7 @@ export class AccountSync {
 		});
 		store.addRemoteOrigin(this.#fromServer);
 		this.#offOutbox = store.outbox.onChange(() => this.#refresh());
+		this.#offSaveState = store.onSaveState(() => this.#refresh());
 		window.addEventListener('online', this.#onOnline);
 		window.addEventListener('offline', this.#onOffline);
 		this.#timer = setInterval(() => void this.#runCycle(), cycleEveryMs);
@@ -115,6 +117,7 @@ export class AccountSync {
 		window.removeEventListener('offline', this.#onOffline);
 		this.#offPurged();
 		this.#offOutbox();
+		this.#offSaveState();
 		for (const name of [...this.#live.keys()]) this.#drop(name);
 	}
 
@@ -199,7 +202,8 @@ export class AccountSync {
 			online: this.#online,
 			live: [...this.#live.values()].map((h) => h.provider.status),
 			pendingDocs: outbox.docs,
-			pendingDeletions: outbox.deletions
+			pendingDeletions: outbox.deletions,
+			local: this.#store.saveState
 		});
 		this.pendingChanges = outbox.docs > 0 || outbox.deletions > 0;
 	}

@@ -1,5 +1,5 @@
 import { highlighter } from './highlighter.svelte';
-import { renderMarkdown, type Highlight } from './render';
+import type { Highlight, renderMarkdown } from './render';
 
 /**
  * The rendered blocks of one message whose source may be growing (a streaming answer). The first
@@ -10,15 +10,24 @@ export class LiveMarkdown {
 	blocks = $state<string[]>([]);
 	#source = '';
 	#highlight: Highlight | null = null;
-	#shown: { source: string; highlight: Highlight | null } | null = null;
+	#renderFn: typeof renderMarkdown | null = null;
+	#shown: {
+		source: string;
+		highlight: Highlight | null;
+		render: typeof renderMarkdown | null;
+	} | null = null;
 	#lastEnd = 0;
 	#lastCost = 0;
 	#timer: ReturnType<typeof setTimeout> | undefined;
 
-	/** Shows `source`, highlighted with `highlight` when given (null until it has loaded). */
-	show(source: string, highlight: Highlight | null): void {
+	/**
+	 * Shows `source` rendered with `render` (null until the renderer has loaded: no blocks, the
+	 * view shows the plain source), highlighted with `highlight` when given.
+	 */
+	show(source: string, highlight: Highlight | null, render: typeof renderMarkdown | null): void {
 		this.#source = source;
 		this.#highlight = highlight;
+		this.#renderFn = render;
 		if (this.#timer !== undefined) return;
 		const wait = this.#shown === null ? 0 : this.#lastEnd + this.#lastCost * 4 - performance.now();
 		if (wait <= 0) {
@@ -39,11 +48,18 @@ export class LiveMarkdown {
 	#render(): void {
 		const source = this.#source;
 		const highlight = this.#highlight;
-		if (this.#shown?.source === source && this.#shown.highlight === highlight) return;
+		const render = this.#renderFn;
+		const shown = this.#shown;
+		if (shown?.source === source && shown.highlight === highlight && shown.render === render)
+			return;
+		if (!render) {
+			this.blocks = [];
+			return;
+		}
 		const start = performance.now();
-		const { blocks, hasCode } = renderMarkdown(source, highlight);
+		const { blocks, hasCode } = render(source, highlight);
 		this.blocks = blocks;
-		this.#shown = { source, highlight };
+		this.#shown = { source, highlight, render };
 		if (hasCode) highlighter.load();
 		this.#lastEnd = performance.now();
 		this.#lastCost = this.#lastEnd - start;

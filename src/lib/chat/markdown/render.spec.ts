@@ -323,6 +323,15 @@ describe('streaming', () => {
 		expect(calls).toHaveBeenCalledTimes(1);
 	});
 
+	it('[RD11] before the renderer has loaded, a message has no HTML blocks (the view shows its text)', () => {
+		const view = new LiveMarkdown();
+		view.show('**not yet**', null, null);
+		expect(view.blocks).toEqual([]);
+		view.show('**not yet**', null, renderMarkdown);
+		expect(view.blocks.join('')).toContain('<strong>not yet</strong>');
+		view.destroy();
+	});
+
 	it('[RD7] renders of a growing answer are spaced by four times their cost', () => {
 		vi.useFakeTimers();
 		// The clock as the view reads it: the first render runs from 1000 to 1010 (10 ms), the
@@ -330,10 +339,10 @@ describe('streaming', () => {
 		const clock = [1000, 1010, 1015, 1050, 1051];
 		vi.spyOn(performance, 'now').mockImplementation(() => clock.shift() ?? 2000);
 		const view = new LiveMarkdown();
-		view.show('first', null);
+		view.show('first', null, renderMarkdown);
 		expect(view.blocks.join('')).toContain('first');
-		view.show('second', null);
-		view.show('third', null);
+		view.show('second', null, renderMarkdown);
+		view.show('third', null, renderMarkdown);
 		expect(view.blocks.join('')).toContain('first');
 		vi.advanceTimersByTime(34);
 		expect(view.blocks.join('')).toContain('first');
