@@ -14,7 +14,7 @@ export interface WorkBudgetLimits {
 	burst: number;
 }
 
-export const defaultWorkBudget: WorkBudgetLimits = { unitsPerSecond: 30_000, burst: 100_000 };
+export const defaultWorkBudget: WorkBudgetLimits = { unitsPerSecond: 30_000, burst: 350_000 };
 
 /** Bytes that cost one unit: copying and encoding are much cheaper than integrating a struct. */
 const bytesPerUnit = 256;
