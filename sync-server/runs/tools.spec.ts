@@ -197,6 +197,52 @@ describe('[TL] tools in runs', () => {
 		expect(docs.held).toBe(0);
 	});
 
+	it('[TL29] a later run, in another session of the project, reads what an earlier run wrote', async () => {
+		makeManager();
+		const first = session();
+		fake.script(
+			{
+				blocks: [
+					{
+						type: 'tool_use',
+						id: 'toolu_w',
+						name: 'write_file',
+						input: { path: 'plan.md', content: 'Step 1: שלום 👋\n' }
+					}
+				]
+			},
+			{ blocks: [{ type: 'text', text: 'Written.' }] }
+		);
+		await first.ask();
+		await answered(first.doc, first.messageId);
+
+		const projectId = shapes.sessionMeta(first.doc).get('projectId') as string;
+		const second = docs.doc(docKey(account, sessionDoc('s-second')));
+		shapes.initSession(second, projectId, 3);
+		shapes.appendMessage(second, {
+			id: 'm-second',
+			role: 'user',
+			text: 'What is the plan?',
+			createdAt: 4,
+			ask: 'waiting'
+		});
+		fake.script(
+			{
+				blocks: [{ type: 'tool_use', id: 'toolu_r', name: 'read_file', input: { path: 'plan.md' } }]
+			},
+			{ blocks: [{ type: 'text', text: 'Step 1.' }] }
+		);
+		await manager.ask({
+			accountId: account,
+			apiKey: key,
+			attempt: 1,
+			sessionId: 's-second',
+			messageId: 'm-second'
+		});
+		await answered(second, 'm-second');
+		expect(toolBlocks(second)[0]).toMatchObject({ status: 'done', result: '1\tStep 1: שלום 👋' });
+	});
+
 	it('[TL21] invalid input, unparsable JSON, text not found and escaping paths are error results', async () => {
 		makeManager();
 		const s = session({ files: { 'a.txt': 'alpha\n' } });
