@@ -2,7 +2,7 @@
  * `npm run bench`: measures what issues 3, 4 and 7 ask for, prints tables and writes JSON to
  * bench/results/. Figures, not pass/fail: goals are printed next to the measurements.
  *
- *   BENCH_ONLY=sync|runs|tools|browser|attack|bundle   run one part
+ *   BENCH_ONLY=sync|runs|tools|browser|attack|bundle|instances   run one part
  *   --quick (or BENCH_QUICK=1)     smaller loads, for trying the bench itself
  */
 import fs from 'node:fs';
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { attackTables, runAttackBench } from './attack/index.js';
 import { browserTables, runBrowserBench, type BrowserBenchOptions } from './browser/index.js';
 import { bundleTables, runBundleBench } from './bundle/index.js';
+import { instancesTables, runInstancesBench } from './instances/index.js';
 import { runRunsBench, runsTables, type RunsBenchOptions } from './runs/index.js';
 import { runSyncBench, syncTables, type SyncBenchOptions } from './sync/index.js';
 import { runToolsBench, toolsTables } from './tools/index.js';
@@ -124,6 +125,19 @@ if (!only || only === 'tools') {
 	});
 	results.tools = tools;
 	for (const table of toolsTables(tools)) console.log(`\n${table}`);
+}
+
+if (!only || only === 'instances') {
+	// Starts PostgreSQL and Redis from the Debian packages, as the instance tests do.
+	const instances = await runInstancesBench({
+		counts: [1, 2, 4],
+		clients: num('BENCH_CLIENTS', 100),
+		docs: num('BENCH_DOCS', 50),
+		rate: num('BENCH_INSTANCE_RATE', 10),
+		seconds: num('BENCH_SECONDS', quick ? 8 : 30)
+	});
+	results.instances = instances;
+	for (const table of instancesTables(instances)) console.log(`\n${table}`);
 }
 
 if (!only || only === 'browser') {

@@ -8,6 +8,8 @@ export interface Target {
 	name: string;
 	/** The server's process, whose CPU time is read from /proc. */
 	pid: number;
+	/** Several instances: every process whose CPU counts (else just `pid`). */
+	pids?: number[];
 	connect(docName: string): BenchClient;
 	/** Our server acknowledges stored updates; the others do not. */
 	acks: boolean;
@@ -89,7 +91,7 @@ export async function measureRelay(target: Target, options: RelayOptions): Promi
 	});
 
 	const start = performance.now() + 50;
-	const cpuAtStart = cpuMicros(target.pid);
+	const cpuAtStart = serverCpu(target);
 	const done = clients.map(
 		(client, i) =>
 			new Promise<void>((resolve) => {
@@ -119,7 +121,7 @@ export async function measureRelay(target: Target, options: RelayOptions): Promi
 	}
 	const elapsedMs = performance.now() - start;
 	if (target.acks) await Promise.all(clients.map((c) => c.allStored()));
-	const cpuMicrosPerUpdate = (cpuMicros(target.pid) - cpuAtStart) / received;
+	const cpuMicrosPerUpdate = (serverCpu(target) - cpuAtStart) / received;
 	const stored = target.acks
 		? summarize(clients.flatMap((c) => c.storedLatencies.slice(options.warmup)))
 		: null;
@@ -135,4 +137,9 @@ export async function measureRelay(target: Target, options: RelayOptions): Promi
 		elapsedMs,
 		cpuMicrosPerUpdate
 	};
+}
+
+/** CPU time of the target's server processes, in microseconds. */
+function serverCpu(target: Target): number {
+	return (target.pids ?? [target.pid]).reduce((sum, pid) => sum + cpuMicros(pid), 0);
 }
