@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../config.js';
+import { createDataFileOnce } from '../data-file.js';
 
 /** Shortest secret accepted: 32 bytes of entropy, as the generated one has. */
 const minLength = 32;
@@ -21,24 +22,7 @@ export function loadSecret(config: { secret: string | undefined; dataDir: string
 	const file = path.join(config.dataDir, 'secret');
 	const existing = readSecretFile(file);
 	if (existing !== null) return existing;
-	fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-	// Written whole to a temporary file and linked into place: a crash never leaves a half
-	// secret, and link fails if another process won the race, whose secret we then use.
-	const temp = `${file}.${process.pid}.tmp`;
-	const fd = fs.openSync(temp, 'w', 0o600);
-	try {
-		fs.writeSync(fd, randomBytes(32).toString('base64url') + '\n');
-		fs.fsyncSync(fd);
-	} finally {
-		fs.closeSync(fd);
-	}
-	try {
-		fs.linkSync(temp, file);
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-	} finally {
-		fs.unlinkSync(temp);
-	}
+	createDataFileOnce(file, randomBytes(32).toString('base64url') + '\n');
 	const created = readSecretFile(file);
 	if (created === null) throw new Error(`could not create ${file}`);
 	return created;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import webpush from 'web-push';
+import { createDataFileOnce } from '../data-file.js';
 
 export interface VapidKeys {
 	publicKey: string;
@@ -10,29 +11,13 @@ export interface VapidKeys {
 /**
  * The server's VAPID key pair (RFC 8292), generated into DATA_DIR on first start and kept: a
  * browser's push subscription is bound to the public key, so a new pair would silence every
- * device until it subscribes again. Written like the secret: whole, 0600, linked into place.
+ * device until it subscribes again. Created once, like the secret (`createDataFileOnce`).
  */
 export function loadVapidKeys(dataDir: string): VapidKeys {
 	const file = path.join(dataDir, 'vapid.json');
 	const existing = readKeys(file);
 	if (existing) return existing;
-	fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-	const temp = `${file}.${process.pid}.tmp`;
-	const fd = fs.openSync(temp, 'w', 0o600);
-	try {
-		fs.writeSync(fd, JSON.stringify(webpush.generateVAPIDKeys()) + '\n');
-		fs.fsyncSync(fd);
-	} finally {
-		fs.closeSync(fd);
-	}
-	try {
-		fs.linkSync(temp, file);
-	} catch (error) {
-		// Another process won the race: its keys are the ones.
-		if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-	} finally {
-		fs.unlinkSync(temp);
-	}
+	createDataFileOnce(file, JSON.stringify(webpush.generateVAPIDKeys()) + '\n');
 	const created = readKeys(file);
 	if (!created) throw new Error(`could not create ${file}`);
 	return created;
