@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { declinedResult } from '../../src/lib/core/tools/approval.js';
-import { createProject, device, expect, newSession, test } from './fixtures.js';
+import { createProject, device, expect, newSession, openProject, test } from './fixtures.js';
 
 const log = (page: Page) => page.getByRole('log', { name: 'Conversation' });
 const answers = (page: Page) => log(page).getByRole('article', { name: 'Claude' });
@@ -16,7 +16,7 @@ type Sent = { messages: { role: string; content: Record<string, unknown>[] }[] }
 
 test.beforeEach(({ tether }) => tether.fake.reset());
 
-test('[TL30] a write waits for approval; B approves the run A started; the record shows on both (S11)', async ({
+test('[TL30] a write waits for approval; B approves the run A started; the record and the file show on both (S11)', async ({
 	browser,
 	apiKey,
 	tether
@@ -61,6 +61,13 @@ test('[TL30] a write waits for approval; B approves the run A started; the recor
 		type: 'tool_result',
 		content: 'Created "notes/plan.md" (1 line).'
 	});
+	// The file Claude wrote is in the project's "Files" region on both devices.
+	for (const page of [a, b]) {
+		await openProject(page, 'Approvals');
+		const files = page.getByRole('region', { name: 'Files' });
+		await files.getByRole('button', { name: 'plan.md', exact: true }).click();
+		await expect(files.getByRole('textbox', { name: 'notes/plan.md' })).toHaveValue('Step 1 🚀\n');
+	}
 });
 
 test('[TL31] Deny sends Claude a declined error result and the run goes on', async ({
