@@ -90,8 +90,9 @@ self.addEventListener('notificationclick', (event: NotificationEvent) => {
 			const open = windows[0];
 			if (open) {
 				await open.focus();
-				await open.navigate(target.href);
-				return;
+				// A window this worker does not control cannot be navigated from here: open a new one.
+				const navigated = await open.navigate(target.href).catch(() => null);
+				if (navigated) return;
 			}
 			await self.clients.openWindow(target.href);
 		})()
