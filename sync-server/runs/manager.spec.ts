@@ -7,8 +7,8 @@ import { projectDoc, sessionDoc } from '../../src/lib/core/doc-names.js';
 import { messageRows } from '../../src/lib/core/projection.js';
 import type { MessageRow } from '../../src/lib/core/rows.js';
 import * as shapes from '../../src/lib/core/shapes.js';
-import { docKey, type DocKey } from '../storage/types.js';
-import type { DocAccess, HeldDoc } from './docs.js';
+import { docKey } from '../storage/types.js';
+import { MemoryDocs } from '../../tests/lib/memory-docs.js';
 import { RunManager, type RunManagerOptions } from './manager.js';
 import type { EndedRun } from '../../src/lib/core/run-notice.js';
 import { listModels, ModelCache } from './models.js';
@@ -17,30 +17,6 @@ import { anthropicClient } from './upstream.js';
 
 const key = 'sk-ant-test-runs';
 const account = 'acct';
-
-/** Documents in memory; `changes` counts stored changes, `failNext` makes the next one fail. */
-class MemoryDocs implements DocAccess {
-	readonly docs = new Map<DocKey, Y.Doc>();
-	changes = 0;
-	held = 0;
-	doc(key: DocKey): Y.Doc {
-		let doc = this.docs.get(key);
-		if (!doc) this.docs.set(key, (doc = new Y.Doc()));
-		return doc;
-	}
-	async open(key: DocKey): Promise<HeldDoc> {
-		const doc = this.doc(key);
-		this.held++;
-		return {
-			doc,
-			change: async (apply) => {
-				doc.transact(() => apply(doc), 'server');
-				this.changes++;
-			},
-			release: () => void this.held--
-		};
-	}
-}
 
 let fake: FakeAnthropic;
 let docs: MemoryDocs;

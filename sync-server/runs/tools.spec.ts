@@ -15,8 +15,8 @@ import {
 	setAskBeforeChangingFiles,
 	type Decision
 } from '../../src/lib/core/tools/approval.js';
-import { docKey, type DocKey } from '../storage/types.js';
-import type { DocAccess, HeldDoc } from './docs.js';
+import { docKey } from '../storage/types.js';
+import { MemoryDocs } from '../../tests/lib/memory-docs.js';
 import { RunManager } from './manager.js';
 import { listModels, ModelCache } from './models.js';
 import { createRunLog } from './run-log.js';
@@ -24,30 +24,6 @@ import { anthropicClient } from './upstream.js';
 
 const key = 'sk-ant-test-tools';
 const account = 'acct';
-
-class MemoryDocs implements DocAccess {
-	readonly docs = new Map<DocKey, Y.Doc>();
-	/** Documents whose changes fail to store (deleted meanwhile). */
-	readonly failing = new Set<DocKey>();
-	held = 0;
-	doc(key: DocKey): Y.Doc {
-		let doc = this.docs.get(key);
-		if (!doc) this.docs.set(key, (doc = new Y.Doc()));
-		return doc;
-	}
-	async open(key: DocKey): Promise<HeldDoc> {
-		const doc = this.doc(key);
-		this.held++;
-		return {
-			doc,
-			change: async (apply) => {
-				if (this.failing.has(key)) throw new Error('deleted');
-				doc.transact(() => apply(doc), 'server');
-			},
-			release: () => void this.held--
-		};
-	}
-}
 
 let fake: FakeAnthropic;
 let docs: MemoryDocs;
