@@ -115,3 +115,17 @@ export async function openSession(page: Page, project: string, title: string): P
 	await page.getByRole('region', { name: 'Sessions' }).getByRole('link', { name: title }).click();
 	await expect(page.getByRole('log', { name: 'Conversation' })).toBeVisible();
 }
+
+/** Claude's answers in the open session's conversation. */
+export const answers = (page: Page) =>
+	page.getByRole('log', { name: 'Conversation' }).getByRole('article', { name: 'Claude' });
+
+/** Sends a message with Enter and waits until it shows as the person's latest. */
+export async function ask(page: Page, text: string): Promise<void> {
+	const box = page.getByRole('textbox', { name: 'Message' });
+	await box.fill(text);
+	await box.press('Enter');
+	await expect(
+		page.getByRole('log', { name: 'Conversation' }).getByRole('article', { name: 'You' }).last()
+	).toContainText(text);
+}

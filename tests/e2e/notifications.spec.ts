@@ -1,8 +1,5 @@
 import type { CDPSession, Page } from '@playwright/test';
-import { createProject, expect, newSession, send, signIn, test } from './fixtures.js';
-
-const answers = (page: Page) =>
-	page.getByRole('log', { name: 'Conversation' }).getByRole('article', { name: 'Claude' });
+import { answers, createProject, expect, newSession, send, signIn, test } from './fixtures.js';
 
 /** The notifications Tether's service worker shows now: title, body and the session they open. */
 function shownNotifications(page: Page) {

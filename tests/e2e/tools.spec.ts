@@ -1,16 +1,14 @@
-import type { Page } from '@playwright/test';
 import { declinedResult } from '../../src/lib/core/tools/approval.js';
-import { createProject, device, expect, newSession, openProject, test } from './fixtures.js';
-
-const log = (page: Page) => page.getByRole('log', { name: 'Conversation' });
-const answers = (page: Page) => log(page).getByRole('article', { name: 'Claude' });
-
-async function ask(page: Page, text: string): Promise<void> {
-	const box = page.getByRole('textbox', { name: 'Message' });
-	await box.fill(text);
-	await box.press('Enter');
-	await expect(log(page).getByRole('article', { name: 'You' }).last()).toContainText(text);
-}
+import {
+	answers,
+	ask,
+	createProject,
+	device,
+	expect,
+	newSession,
+	openProject,
+	test
+} from './fixtures.js';
 
 type Sent = { messages: { role: string; content: Record<string, unknown>[] }[] };
 
@@ -85,7 +83,9 @@ test('[TL31] Deny sends Claude a declined error result and the run goes on', asy
 	await ask(a, 'Clean up');
 	await a.getByRole('button', { name: 'Deny' }).click();
 	await expect(answers(a).last()).toContainText('Understood, nothing deleted.');
-	await expect(log(a).getByText('declined', { exact: true })).toBeVisible();
+	await expect(
+		a.getByRole('log', { name: 'Conversation' }).getByText('declined', { exact: true })
+	).toBeVisible();
 	const second = tether.fake.requestsTo('/v1/messages')[1]?.body as Sent;
 	expect(second.messages.at(-1)?.content[0]).toMatchObject({
 		type: 'tool_result',
