@@ -18,6 +18,8 @@ import { markersInBrowser, markersInDir } from './leftovers.js';
  */
 
 test.describe.configure({ mode: 'serial' });
+// Three devices, a restart and a kill -9 of the server each: well past the default on a busy machine.
+test.describe.configure({ timeout: 150_000 });
 
 test('[LS10] a deleted session leaves no byte of its titles, messages or drafts anywhere', async ({
 	browser,
@@ -47,7 +49,10 @@ test('[LS10] a deleted session leaves no byte of its titles, messages or drafts 
 
 	const b = await device(browser, apiKey);
 	await openSession(b, 'Zoo', 'Okapirename ✨');
-	await expect(b.getByRole('textbox', { name: 'Message' })).toHaveValue('Narwhaldraft');
+	// A new device's first sync of the account on a busy machine can take a while.
+	await expect(b.getByRole('textbox', { name: 'Message' })).toHaveValue('Narwhaldraft', {
+		timeout: 25_000
+	});
 	const c = await device(browser, apiKey);
 	await openSession(c, 'Zoo', 'Okapirename ✨');
 	await expect(syncStatus(c)).toHaveText('Synced');
