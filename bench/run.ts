@@ -2,7 +2,7 @@
  * `npm run bench`: measures what issues 3, 4 and 7 ask for, prints tables and writes JSON to
  * bench/results/. Figures, not pass/fail: goals are printed next to the measurements.
  *
- *   BENCH_ONLY=sync|runs|tools|browser|attack|bundle|instances   run one part
+ *   BENCH_ONLY=sync|runs|tools|browser|start|attack|bundle|instances   run one part
  *   --quick (or BENCH_QUICK=1)     smaller loads, for trying the bench itself
  */
 import fs from 'node:fs';
@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { attackTables, runAttackBench } from './attack/index.js';
+import { appStartTables, runAppStartBench, type AppStartOptions } from './browser/app-start.js';
 import { browserTables, runBrowserBench, type BrowserBenchOptions } from './browser/index.js';
 import { bundleTables, runBundleBench } from './bundle/index.js';
 import { instancesTables, runInstancesBench } from './instances/index.js';
@@ -57,6 +58,13 @@ const browserOptions: BrowserBenchOptions = {
 	messages: num('BENCH_MESSAGES', 5000),
 	reloads: num('BENCH_RELOADS', quick ? 3 : 8),
 	syncWaitMs: 60_000
+};
+
+const appStartOptions: AppStartOptions = {
+	sessions: num('BENCH_START_SESSIONS', 20),
+	starts: num('BENCH_STARTS', quick ? 3 : 8),
+	lossDelays: [0, 5, 20, 50, 200],
+	lossTrials: num('BENCH_LOSS_TRIALS', quick ? 2 : 4)
 };
 
 const runsOptions: RunsBenchOptions = {
@@ -145,6 +153,13 @@ if (!only || only === 'browser') {
 	const browser = await runBrowserBench(browserOptions);
 	results.browser = browser;
 	for (const table of browserTables(browser)) console.log(`\n${table}`);
+}
+
+if (!only || only === 'start') {
+	console.log('start: cold start of the installed app and the loss window after a kill ...');
+	const start = await runAppStartBench(appStartOptions);
+	results.start = start;
+	for (const table of appStartTables(start)) console.log(`\n${table}`);
 }
 
 results.loadAverageAtEnd = os.loadavg();

@@ -168,3 +168,62 @@ export async function seedSession(args: {
 	});
 	db.close();
 }
+
+export interface ListMarks {
+	/** performance.now() when the first session link entered the "Sessions" region. */
+	inserted: number;
+	/** The first task after the next animation frame: that frame was painted. */
+	painted: number;
+	/** A service worker controls the page (it served the start). */
+	controlled: boolean;
+	/** Navigation timing: the service worker was started, the shell HTML fully arrived. */
+	workerStart: number;
+	responseEnd: number;
+	/** DOMContentLoaded finished: the shell's module scripts ran. */
+	domContentLoaded: number;
+}
+
+declare global {
+	interface Window {
+		__benchList?: ListMarks;
+	}
+}
+
+/** Init script: notes when the session list shows its first session, and when painted. */
+export function watchSessionList(): void {
+	const marks: ListMarks = {
+		inserted: NaN,
+		painted: NaN,
+		controlled: false,
+		workerStart: NaN,
+		responseEnd: NaN,
+		domContentLoaded: NaN
+	};
+	window.__benchList = marks;
+	const selector = 'section[aria-label="Sessions"] a[href*="/s/"]';
+	const observer = new MutationObserver(() => {
+		if (!Number.isNaN(marks.inserted) || !document.querySelector(selector)) return;
+		marks.inserted = performance.now();
+		observer.disconnect();
+		requestAnimationFrame(() => {
+			const channel = new MessageChannel();
+			channel.port1.onmessage = () => (marks.painted = performance.now());
+			channel.port2.postMessage(0);
+		});
+	});
+	observer.observe(document, { childList: true, subtree: true });
+}
+
+/** Polled after a start: the marks once the list was painted, else null. */
+export function completeListMarks(): ListMarks | null {
+	const marks = window.__benchList;
+	if (!marks || Number.isNaN(marks.painted)) return null;
+	const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+	return {
+		...marks,
+		controlled: navigator.serviceWorker.controller !== null,
+		workerStart: nav.workerStart,
+		responseEnd: nav.responseEnd,
+		domContentLoaded: nav.domContentLoadedEventEnd
+	};
+}

@@ -66,6 +66,33 @@ test.describe('projects', () => {
 		await expect(page.getByRole('heading', { name: 'Project not found' })).toBeVisible();
 	});
 
+	test('[PW16] a start at / opens the project last shown here; a deleted one never', async ({
+		page,
+		apiKey
+	}) => {
+		await signIn(page, apiKey);
+		await createProject(page, 'Alpha');
+		await createProject(page, 'Beta');
+		await createProject(page, 'Gamma');
+		await openProject(page, 'Beta');
+		await page.goto('/');
+		await expect(page.getByRole('heading', { level: 1, name: 'Beta', exact: true })).toBeVisible();
+		await expect(page).toHaveURL(/\/p\/[^/]+$/);
+
+		await openProject(page, 'Gamma');
+		await page
+			.getByRole('navigation', { name: 'Projects' })
+			.getByRole('listitem')
+			.filter({ hasText: 'Gamma' })
+			.getByRole('button', { name: 'Project options' })
+			.click();
+		await page.getByRole('menuitem', { name: 'Delete project' }).click();
+		await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+		await page.goto('/');
+		await expect(page.getByRole('heading', { level: 1, name: /^(Alpha|Beta)$/ })).toBeVisible();
+		await expect(page.getByRole('heading', { name: 'Project not found' })).toHaveCount(0);
+	});
+
 	test('refuses an empty project name with a message and keeps the dialog open', async ({
 		page,
 		apiKey

@@ -7,6 +7,7 @@ import { DocStore } from '../store/doc-store.js';
 import { AccountSync } from '../sync/account-sync.svelte.js';
 import { login } from '../sync/login.js';
 import { SignInRequiredError, TokenSource, type Credentials } from '../sync/tokens.js';
+import { forgetLastProject } from '../store/last-project.js';
 
 export type Phase = 'loading' | 'signed-out' | 'ready';
 
@@ -68,6 +69,7 @@ class AppState {
 		const keyHash = this.#keyHash;
 		this.#close();
 		if (keyHash) await device.forget(keyHash, wipe);
+		forgetLastProject();
 		this.phase = 'signed-out';
 	}
 

@@ -1,5 +1,6 @@
 import { parseDocName, projectDoc, sessionDoc, type DocName } from '../core/doc-names.js';
 import type { TetherDb } from './db.js';
+import { forgetLastProject } from './last-project.js';
 
 /*
  * Purging removes a document's stored updates and its rows, and leaves a tombstone so that the
@@ -28,6 +29,7 @@ export async function purgeProject(
 	projectId: string,
 	now: number
 ): Promise<DocName[]> {
+	forgetLastProject(projectId);
 	const purged: DocName[] = [];
 	const sessionIds = (await db.sessions
 		.where('projectId')
