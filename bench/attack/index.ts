@@ -2,7 +2,7 @@ import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { encodeFrame } from '../../src/lib/core/sync-codec.js';
 import { subprotocol } from '../../src/lib/core/sync-protocol.js';
-import { defaultUpdateLimits } from '../../sync-server/sync/update-shape.js';
+import { defaultUpdateLimits } from '../../src/lib/core/update-shape.js';
 import { startTether, testKey, type TetherServer } from '../../tests/server/harness.js';
 import { rssBytes } from '../lib/proc.js';
 import { summarize, type Summary } from '../lib/stats.js';

@@ -22,7 +22,7 @@ import {
 	UpdateShapeError,
 	type UpdateLimits,
 	type UpdateShape
-} from './update-shape.js';
+} from '../../src/lib/core/update-shape.js';
 import { answerCost, deleteScanCost, updateCost } from './work-budget.js';
 
 /** A checked frame, with the shape of its update when it carries one. */

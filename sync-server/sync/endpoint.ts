@@ -12,7 +12,7 @@ import { docKey } from '../storage/types.js';
 import { SyncConnection, type ConnectionOptions } from './connection.js';
 import type { RateLimits } from './rate-limit.js';
 import type { DocRegistry } from './registry.js';
-import { defaultUpdateLimits, type UpdateLimits } from './update-shape.js';
+import { defaultUpdateLimits, type UpdateLimits } from '../../src/lib/core/update-shape.js';
 import { defaultWorkBudget, WorkBudgets, type WorkBudgetLimits } from './work-budget.js';
 
 export interface Authenticated {

@@ -1,5 +1,5 @@
 import { TokenBucket } from './rate-limit.js';
-import type { UpdateShape } from './update-shape.js';
+import type { UpdateShape } from '../../src/lib/core/update-shape.js';
 
 /*
  * A budget of work per account [HD2], shared by all of the account's sockets, so opening more

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import {
@@ -12,6 +12,8 @@ import {
 	signIn,
 	test
 } from './fixtures.js';
+
+import { generateTranscript } from '../lib/transcript.js';
 
 const fixture = fileURLToPath(
 	new URL('../fixtures/claude-code/simonw-sample_session.jsonl', import.meta.url)
@@ -107,6 +109,42 @@ test.describe('library', () => {
 		// The imported session opens, with its tool calls as records.
 		await expect(conversation(page).getByRole('article', { name: 'Claude' })).toHaveCount(3);
 		await expect(conversation(page).getByRole('article', { name: 'You' }).first()).toBeVisible();
+	});
+
+	test('[LB7] [SY67] a transcript of tens of megabytes imports with a progress bar and reaches another device', async ({
+		page,
+		browser,
+		apiKey
+	}, testInfo) => {
+		test.setTimeout(240_000);
+		const transcript = generateTranscript({ exchanges: 500, messageChars: 20_000 });
+		// From a file on disk, as a person picks it: Playwright hands the browser its path.
+		const file = testInfo.outputPath('big.jsonl');
+		await writeFile(file, transcript.text);
+		expect((await stat(file)).size).toBeGreaterThan(20 * 1024 * 1024);
+		// The bar may come and go between two polls: the page notes that it was ever shown.
+		await page.addInitScript(() => {
+			new MutationObserver(() => {
+				if (document.querySelector('progress[aria-label="Import progress"]'))
+					document.documentElement.dataset.sawImportProgress = 'yes';
+			}).observe(document, { childList: true, subtree: true });
+		});
+		await signIn(page, apiKey);
+		await createProject(page, 'Big');
+		await importFiles(page, file);
+		const report = page.getByRole('status', { name: 'Import report' });
+		await expect(report).toContainText('Imported 1 session (1000 messages)', { timeout: 90_000 });
+		await expect(page.locator('html')).toHaveAttribute('data-saw-import-progress', 'yes');
+		await expect(conversation(page)).toContainText(transcript.lastAnswer);
+
+		// Far over one frame, it goes to the server in parts and reaches a second device whole.
+		const other = await device(browser, apiKey);
+		await openProject(other, 'Big');
+		await sessionsRegion(other)
+			.getByRole('link', { name: transcript.title })
+			.click({ timeout: 90_000 });
+		await expect(conversation(other)).toContainText(transcript.lastAnswer, { timeout: 90_000 });
+		await expect(other.getByRole('alert')).toHaveCount(0);
 	});
 
 	test('[LB7] a bad file gets a clear error and adds no session', async ({ page, apiKey }) => {

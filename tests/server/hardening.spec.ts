@@ -7,7 +7,7 @@ import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFrame, encodeFrame } from '../../src/lib/core/sync-codec.js';
 import { closeCode } from '../../src/lib/core/sync-protocol.js';
-import { defaultUpdateLimits } from '../../sync-server/sync/update-shape.js';
+import { defaultUpdateLimits } from '../../src/lib/core/update-shape.js';
 import { startTether, waitFor, type TetherServer } from './harness.js';
 import { connect, opened, outcome, rawSocket, signIn, text, type Account } from './sync-client.js';
 

@@ -5,7 +5,7 @@ import { closeCode, maxMessageBytes, messageType, subprotocol } from '../core/sy
 import { Backoff } from './backoff.js';
 import { SyncProvider, type FatalReason, type SyncStatus } from './provider.js';
 import { OPEN, type WebSocketLike } from './socket.js';
-import { decodeServerFrame, step1Frame, step2Frame } from './wire.js';
+import { decodeServerFrame, step1Frame, step2Frames, updatePartBytes } from './wire.js';
 
 /** A scripted socket: the test plays the server. */
 class FakeSocket implements WebSocketLike {
@@ -90,7 +90,7 @@ function handshake(p: SyncProvider, socket = latest()) {
 	socket.open();
 	const server = new Y.Doc();
 	socket.deliver(step1Frame(server));
-	socket.deliver(step2Frame(server, Y.encodeStateVector(p.doc)));
+	socket.deliver(step2Frames(server, Y.encodeStateVector(p.doc))[0]!);
 	socket.deliver(stored(socket.counted()));
 }
 
@@ -144,7 +144,7 @@ describe('[CL] the sync provider', () => {
 		handshake(p);
 		const other = new Y.Doc();
 		other.getText('t').insert(0, 'remote');
-		latest().deliver(step2Frame(other, new Uint8Array([0])));
+		latest().deliver(step2Frames(other, new Uint8Array([0]))[0]!);
 		expect(p.doc.getText('t').toString()).toBe('remote');
 		expect(origins).toEqual([fromServer]);
 		p.destroy();
@@ -167,7 +167,7 @@ describe('[CL] the sync provider', () => {
 		if (update.kind === 'step2') Y.applyUpdate(check, update.update);
 		expect(check.getText('t').toString()).toBe('offline edit');
 		expect(p.unsyncedCount).toBe(1);
-		socket.deliver(step2Frame(new Y.Doc(), Y.encodeStateVector(p.doc)));
+		socket.deliver(step2Frames(new Y.Doc(), Y.encodeStateVector(p.doc))[0]!);
 		socket.deliver(stored(socket.counted()));
 		expect(p.unsyncedCount).toBe(0);
 		expect(p.status).toBe('synced');
@@ -203,6 +203,33 @@ describe('[CL] the sync provider', () => {
 		await vi.waitFor(() => expect(FakeSocket.all.length).toBe(2));
 		latest().serverClose(closeCode.storageFailed.code);
 		await vi.waitFor(() => expect(FakeSocket.all.length).toBe(3));
+		p.destroy();
+	});
+
+	it('[SY67] a big change goes in parts under the budget, stored only when the last is', async () => {
+		const { p } = await provider();
+		handshake(p);
+		const socket = latest();
+		const before = socket.sent.length;
+		// Many structs of 100 KB (each inserted at the start, so none merge): about 3 MB.
+		p.doc.transact(() => {
+			for (let i = 0; i < 30; i++) p.doc.getText('t').insert(0, `${i}`.padEnd(100_000, 'é'));
+		});
+		const parts = socket.sent.slice(before);
+		expect(parts.length).toBeGreaterThan(2);
+		const server = new Y.Doc();
+		for (const part of parts) {
+			expect(part.byteLength).toBeLessThanOrEqual(updatePartBytes + 1024);
+			const frame = decodeServerFrame(part);
+			expect(frame.kind).toBe('update');
+			if (frame.kind === 'update') Y.applyUpdate(server, frame.update);
+		}
+		expect(server.getText('t').toString()).toBe(p.doc.getText('t').toString());
+		// Stored up to the part before the last: the change is not yet on the server.
+		socket.deliver(stored(socket.counted() - 1));
+		expect(p.unsyncedCount).toBe(1);
+		socket.deliver(stored(socket.counted()));
+		expect(p.unsyncedCount).toBe(0);
 		p.destroy();
 	});
 

@@ -10,8 +10,8 @@ import {
 	awarenessFrame,
 	decodeServerFrame,
 	step1Frame,
-	step2Frame,
-	updateFrame,
+	step2Frames,
+	updateFrames,
 	type ServerFrame
 } from './wire.js';
 
@@ -212,8 +212,8 @@ export class SyncProvider {
 		switch (frame.kind) {
 			case 'step1': {
 				// Our answer carries every local change the server lacks, offline edits included.
-				this.#step2Seq = this.#send(
-					step2Frame(this.doc, frame.stateVector),
+				this.#step2Seq = this.#sendAll(
+					step2Frames(this.doc, frame.stateVector),
 					this.#ledger.takePending()
 				);
 				break;
@@ -265,6 +265,24 @@ export class SyncProvider {
 		return seq;
 	}
 
+	/**
+	 * Sends the parts of one update in order; the local changes they carry count as sent with the
+	 * last part, so they are acknowledged only once all of it is stored. Returns the last's seq.
+	 */
+	#sendAll(frames: Uint8Array[], carried: number): number {
+		let seq = 0;
+		for (const [i, frame] of frames.entries()) {
+			const last = i === frames.length - 1;
+			seq = this.#send(frame, last ? carried : 0);
+			if (!last && this.#ws?.readyState !== OPEN) {
+				// Closed part-way: the rest goes in the next connection's sync step 2.
+				this.#ledger.keep(carried);
+				return 0;
+			}
+		}
+		return seq;
+	}
+
 	#ack(count: number): void {
 		this.#ledger.ack(count);
 		clearTimeout(this.#ackTimer);
@@ -279,7 +297,7 @@ export class SyncProvider {
 
 	#onLocalUpdate = (update: Uint8Array, origin: unknown) => {
 		if (origin === this.origin) return;
-		this.#send(updateFrame(update), 1);
+		this.#sendAll(updateFrames(update), 1);
 		this.#updateStatus();
 	};
 

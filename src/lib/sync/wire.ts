@@ -1,6 +1,13 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
+import { splitUpdate } from '../core/split-update.js';
 import { decodeFrame, encodeFrame, type SyncFrame } from '../core/sync-codec.js';
+
+/**
+ * Updates over this size go as several frames [SY67]: far under the server's frame limit, so
+ * that a big first sync (an imported transcript) is many bounded pieces of work there.
+ */
+export const updatePartBytes = 1024 * 1024;
 
 /** The provider's view of the shared codec (`core/sync-codec.ts`): frames from the server. */
 export type ServerFrame = SyncFrame;
@@ -12,10 +19,15 @@ export const decodeServerFrame = (data: Uint8Array): ServerFrame =>
 export const step1Frame = (doc: Y.Doc) =>
 	encodeFrame({ kind: 'step1', stateVector: Y.encodeStateVector(doc) });
 
-export const step2Frame = (doc: Y.Doc, stateVector: Uint8Array) =>
-	encodeFrame({ kind: 'step2', update: Y.encodeStateAsUpdate(doc, stateVector) });
+/** Sync step 2: what the server lacks, in frames applied in order. */
+export const step2Frames = (doc: Y.Doc, stateVector: Uint8Array) =>
+	splitUpdate(Y.encodeStateAsUpdate(doc, stateVector), updatePartBytes).map((update) =>
+		encodeFrame({ kind: 'step2', update })
+	);
 
-export const updateFrame = (update: Uint8Array) => encodeFrame({ kind: 'update', update });
+/** One local change, in frames applied in order. */
+export const updateFrames = (update: Uint8Array) =>
+	splitUpdate(update, updatePartBytes).map((part) => encodeFrame({ kind: 'update', update: part }));
 
 export const awarenessFrame = (awareness: awarenessProtocol.Awareness, clients: number[]) =>
 	encodeFrame({

@@ -47,6 +47,17 @@ export class UpdateLimitError extends Error {
 /** The bytes are not a Yjs v1 update. */
 export class UpdateShapeError extends Error {}
 
+/**
+ * Where each struct lies in the update's bytes, for `split-update.ts`. `length` is how many clock
+ * ticks the struct takes (a string's UTF-16 length, a JSON or Any item's element count), which
+ * costs decoding strings: only a walk with a visitor pays it.
+ */
+export interface StructVisitor {
+	group(client: number, clock: number): void;
+	struct(start: number, end: number, length: number): void;
+	deleteSet(start: number): void;
+}
+
 const bits5 = 31;
 const bit6 = 32;
 const bit7 = 64;
@@ -58,7 +69,8 @@ const maxTypeRef = 6;
 /** Counts what `update` contains; throws UpdateLimitError or UpdateShapeError. */
 export function measureUpdate(
 	update: Uint8Array,
-	limits: UpdateLimits = defaultUpdateLimits
+	limits: UpdateLimits = defaultUpdateLimits,
+	visitor?: StructVisitor
 ): UpdateShape {
 	const decoder = decoding.createDecoder(update);
 	const shape: UpdateShape = {
@@ -114,42 +126,45 @@ export function measureUpdate(
 				throw new UpdateShapeError(`unknown value tag ${tag}`);
 		}
 	};
-	const skipContent = (ref: number): void => {
+	/** Skips an item's content; returns its length in clock ticks. */
+	const skipContent = (ref: number): number => {
 		switch (ref) {
 			case 1: // deleted
-				decoding.readVarUint(decoder);
-				return;
+				return decoding.readVarUint(decoder);
 			case 2: {
 				// JSON: a count of JSON strings
 				const n = decoding.readVarUint(decoder);
 				countValues(n);
 				for (let i = 0; i < n; i++) skipVarBytes(decoder);
-				return;
+				return n;
 			}
+			case 4: // string: its length counts UTF-16 units, known only once decoded
+				if (visitor) return decoding.readVarString(decoder).length;
+				skipVarBytes(decoder);
+				return 1;
 			case 3: // binary
-			case 4: // string
 			case 5: // embed (JSON string)
 				skipVarBytes(decoder);
-				return;
+				return 1;
 			case 6: // format: key and JSON string
 				skipVarBytes(decoder);
 				skipVarBytes(decoder);
-				return;
+				return 1;
 			case 7: {
 				const typeRef = decoding.readVarUint(decoder);
 				if (typeRef > maxTypeRef) throw new UpdateShapeError(`unknown type ${typeRef}`);
 				if (typeRef === xmlElementRef || typeRef === xmlHookRef) skipVarBytes(decoder);
-				return;
+				return 1;
 			}
 			case 8: {
 				const n = decoding.readVarUint(decoder);
 				for (let i = 0; i < n; i++) skipAny(0);
-				return;
+				return n;
 			}
 			case 9: // subdocument: guid and options
 				skipVarBytes(decoder);
 				skipAny(0);
-				return;
+				return 1;
 			default:
 				throw new UpdateShapeError(`unknown content ${ref}`);
 		}
@@ -161,26 +176,31 @@ export function measureUpdate(
 			// Checked before walking them: a header that promises too many is refused at once.
 			if (shape.structs + structs > limits.maxStructs) throw new UpdateLimitError('maxStructs');
 			shape.structs += structs;
-			decoding.readVarUint(decoder); // client
-			decoding.readVarUint(decoder); // clock
+			const client = decoding.readVarUint(decoder);
+			const clock = decoding.readVarUint(decoder);
+			visitor?.group(client, clock);
 			for (let i = 0; i < structs; i++) {
+				const start = decoder.pos;
 				const info = decoding.readUint8(decoder);
 				const ref = info & bits5;
+				let length: number;
 				if (ref === 0 || ref === 10) {
-					decoding.readVarUint(decoder); // GC or skip length
-					continue;
+					length = decoding.readVarUint(decoder); // GC or skip length
+				} else {
+					if (info & bit8) skipId(decoder);
+					if (info & bit7) skipId(decoder);
+					if ((info & (bit7 | bit8)) === 0) {
+						// The parent: a root type's name or the id of the item that holds it.
+						if (decoding.readVarUint(decoder) === 1) skipVarBytes(decoder);
+						else skipId(decoder);
+						if (info & bit6) skipVarBytes(decoder); // the map key
+					}
+					length = skipContent(ref);
 				}
-				if (info & bit8) skipId(decoder);
-				if (info & bit7) skipId(decoder);
-				if ((info & (bit7 | bit8)) === 0) {
-					// The parent: a root type's name or the id of the item that holds it.
-					if (decoding.readVarUint(decoder) === 1) skipVarBytes(decoder);
-					else skipId(decoder);
-					if (info & bit6) skipVarBytes(decoder); // the map key
-				}
-				skipContent(ref);
+				visitor?.struct(start, decoder.pos, length);
 			}
 		}
+		visitor?.deleteSet(decoder.pos);
 		const dsClients = decoding.readVarUint(decoder);
 		for (let c = 0; c < dsClients; c++) {
 			const client = decoding.readVarUint(decoder);
