@@ -403,3 +403,80 @@ describe('[RN] runs on the server', () => {
 		expect(log.unfinished()).toEqual([]);
 	});
 });
+
+describe('[LB] compact: a run that summarizes another session', () => {
+	/** An old session with a conversation, and a compacted one asking for its summary. */
+	function compacted() {
+		const sourceId = `old${++sessionCount}`;
+		const projectId = `p${sessionCount}`;
+		const project = docs.doc(docKey(account, projectDoc(projectId)));
+		const old = docs.doc(docKey(account, sessionDoc(sourceId)));
+		shapes.initSession(old, projectId, 1);
+		shapes.addSession(project, sourceId, 1);
+		shapes.appendMessage(old, { id: 'o1', role: 'user', text: 'Plan a trip', createdAt: 2 });
+		answers.startAnswer(old, { id: 'o2', replyTo: 'o1', model: 'm', createdAt: 3 });
+		const text = answers.addBlock(answers.findMessage(old, 'o2')!, { type: 'text' });
+		answers.blockText(text)!.insert(0, 'Go north.');
+		answers.finishAnswer(answers.findMessage(old, 'o2')!, { status: 'done' });
+		const sessionId = `new${sessionCount}`;
+		const doc = docs.doc(docKey(account, sessionDoc(sessionId)));
+		shapes.initSession(doc, projectId, 4);
+		shapes.addSession(project, sessionId, 4);
+		const messageId = `ask${sessionCount}`;
+		shapes.appendMessage(doc, {
+			id: messageId,
+			role: 'user',
+			text: 'Summarize',
+			createdAt: 5,
+			ask: 'waiting',
+			summaryOf: sourceId
+		});
+		return { sessionId, messageId, doc, old, project, sourceId };
+	}
+
+	it('[LB23] sends the old session’s conversation then the request, without tools, and links the old session forward once the summary is written', async () => {
+		makeManager();
+		const s = compacted();
+		const before = Y.encodeStateVector(s.old);
+		fake.script({ blocks: [{ type: 'text', text: 'Summary: a trip north.' }] });
+		await ask(s);
+		const answer = await answered(s.doc, s.messageId);
+		expect(answer).toMatchObject({ status: 'done', text: 'Summary: a trip north.' });
+		const body = fake.requestsTo('/v1/messages').at(-1)?.body as {
+			messages: { role: string; content: { text: string }[] }[];
+			tools?: unknown;
+		};
+		expect(body.tools).toBeUndefined();
+		expect(body.messages.map((m) => [m.role, m.content.map((c) => c.text).join('')])).toEqual([
+			['user', 'Plan a trip'],
+			['assistant', 'Go north.'],
+			['user', 'Summarize']
+		]);
+		await expect
+			.poll(() => shapes.sessions(s.project).get(s.sourceId)?.get('continuedIn'))
+			.toBe(s.sessionId);
+		// The old session's own document is never written.
+		expect(Y.encodeStateVector(s.old)).toEqual(before);
+	});
+
+	it('[LB24] a failed summary leaves the old session untouched and unlinked; the session to summarize must exist in the same project', async () => {
+		makeManager();
+		const s = compacted();
+		const before = Y.encodeStateVector(s.old);
+		fake.failNext(400, { times: 1, endpoint: 'messages' });
+		await ask(s);
+		const failed = await answered(s.doc, s.messageId);
+		expect(failed.status).toBe('failed');
+		expect(shapes.sessions(s.project).get(s.sourceId)?.has('continuedIn')).toBe(false);
+		expect(Y.encodeStateVector(s.old)).toEqual(before);
+
+		const gone = compacted();
+		shapes.sessionMeta(gone.old).set('projectId', 'another project');
+		const requests = fake.requestsTo('/v1/messages').length;
+		await ask(gone);
+		const refused = await answered(gone.doc, gone.messageId);
+		expect(refused.error?.kind).toBe('summary_source');
+		expect(fake.requestsTo('/v1/messages')).toHaveLength(requests);
+		expect(shapes.sessions(gone.project).get(gone.sourceId)?.has('continuedIn')).toBe(false);
+	});
+});

@@ -11,7 +11,7 @@ import { docKey, type DocKey } from '../storage/types.js';
 import { AnswerWriter } from './answer-writer.js';
 import type { DocAccess, HeldDoc } from './docs.js';
 import { abortErrors, describeRunError, type AbortReason } from './errors.js';
-import type { RunError } from '../../src/lib/core/rows.js';
+import type { MessageRow, RunError } from '../../src/lib/core/rows.js';
 import { defaultModel, fallbackMaxTokens, type ModelCache, type OfferedModel } from './models.js';
 import type { RunLog } from './run-log.js';
 import { streamAnswer } from './stream-answer.js';
@@ -67,6 +67,7 @@ export interface SharedClaims {
 
 export const defaultMaxToolRounds = 20;
 export const defaultApprovalMs = 600_000;
+const summarySourceGone = 'The session to summarize is no longer there, so no summary was written.';
 const approvalExpired = 'Nobody answered the approval in time, so the run ended.';
 const roundsUsed = (max: number) =>
 	`Claude used ${max} rounds of tools, the most one run may take: send a message to let it go on.`;
@@ -270,6 +271,12 @@ export class RunManager {
 			const modelId = model?.id ?? (typeof chosen === 'string' ? chosen : options.defaultModel);
 			const projectId = meta.get('projectId');
 			project = await this.#openProject(run.accountId, projectId);
+			// Compact: the message asks for a summary of another session, whose history goes first.
+			const summaryOf = answers.findMessage(held.doc, run.messageId)?.get('summaryOf');
+			const summarizing = typeof summaryOf === 'string';
+			const earlier = summarizing
+				? await this.#earlierRows(run.accountId, summaryOf, projectId)
+				: [];
 			const markAnswered = (doc: Y.Doc) => {
 				const entry = answers.findMessage(doc, run.messageId);
 				if (entry) answers.setAsk(entry, 'answered');
@@ -279,7 +286,7 @@ export class RunManager {
 			const maxRounds = options.maxToolRounds ?? defaultMaxToolRounds;
 			for (let round = 1; ; round++) {
 				const system = project ? shapes.projectInfo(project.doc).toString().trim() : '';
-				const history = runHistory(run, held.doc, rounds);
+				const history = earlier ? runHistory(run, held.doc, rounds, earlier) : [];
 				// Logged first, so a crash from here on finds the answer to end (recover()).
 				this.#options.log.set(run, 'running', answerId);
 				// Not awaited: the answer's writes queue behind it on the document, and the request to
@@ -303,7 +310,9 @@ export class RunManager {
 						? listingError
 							? describeRunError(listingError)
 							: { kind: 'no_model', message: 'No model is available to this API key.' }
-						: { kind: 'empty', message: 'There is nothing to answer yet.' };
+						: !earlier
+							? { kind: 'summary_source', message: summarySourceGone }
+							: { kind: 'empty', message: 'There is nothing to answer yet.' };
 					await answer.finish({ status: 'failed', error }, markAnswered);
 					return this.#ended(run, held.doc, answerId, project);
 				}
@@ -314,7 +323,8 @@ export class RunManager {
 						max_tokens: model?.maxTokens ?? fallbackMaxTokens,
 						messages: history as Anthropic.MessageParam[],
 						...(system ? { system } : {}),
-						...(project ? { tools: toolDefinitions } : {})
+						// A summary is written from the conversation alone: no tools.
+						...(project && !summarizing ? { tools: toolDefinitions } : {})
 					},
 					writer: answer,
 					controller: run.controller,
@@ -324,11 +334,16 @@ export class RunManager {
 				});
 				const end = streamed.end;
 				if (
+					summarizing ||
 					end.status !== 'done' ||
 					end.stopReason !== 'tool_use' ||
 					streamed.toolCalls.length === 0
 				) {
 					await answer.finish(end, markAnswered);
+					// The summary is written: only now does the old session link to this one.
+					if (summarizing && end.status === 'done' && !end.error) {
+						await this.#linkForward(project, summaryOf, run.sessionId);
+					}
 					return this.#ended(run, held.doc, answerId, project);
 				}
 				await answer.flush();
@@ -401,6 +416,35 @@ export class RunManager {
 		};
 	}
 
+	/** The rows of the session a compacted one summarizes; undefined when it is gone. */
+	async #earlierRows(
+		accountId: string,
+		sessionId: string,
+		projectId: unknown
+	): Promise<MessageRow[] | undefined> {
+		let held: HeldDoc;
+		try {
+			held = await this.#options.docs.open(docKey(accountId, sessionDoc(sessionId)));
+		} catch {
+			return undefined;
+		}
+		try {
+			// Only a session of the same project (the same account is given by the key).
+			if (shapes.sessionMeta(held.doc).get('projectId') !== projectId) return undefined;
+			return messageRows(sessionId, held.doc);
+		} finally {
+			held.release();
+		}
+	}
+
+	async #linkForward(project: HeldDoc | undefined, from: string, to: string): Promise<void> {
+		try {
+			await project?.change((doc) => shapes.setContinuedIn(doc, from, to));
+		} catch (error) {
+			this.#options.onError?.('linking a compacted session failed', error);
+		}
+	}
+
 	async #openProject(accountId: string, projectId: unknown): Promise<HeldDoc | undefined> {
 		if (typeof projectId !== 'string') return undefined;
 		try {
@@ -466,12 +510,18 @@ function endUnfinishedToolCalls(answer: Y.Map<unknown>): void {
 
 /**
  * What the next request of a run sends: the conversation up to the person's message, then this
- * run's earlier rounds (answers that used tools, with their results).
+ * run's earlier rounds (answers that used tools, with their results). A summary request of a
+ * compacted session sends the old session's whole conversation first (`earlier`).
  */
-function runHistory(run: Run, doc: Y.Doc, rounds: ReadonlySet<string>) {
+function runHistory(
+	run: Run,
+	doc: Y.Doc,
+	rounds: ReadonlySet<string>,
+	earlier: readonly MessageRow[]
+) {
 	const rows = messageRows(run.sessionId, doc);
 	const at = rows.findIndex((r) => r.id === run.messageId);
-	return buildHistory(rows.filter((r, i) => i <= at || rounds.has(r.id)));
+	return buildHistory([...earlier, ...rows.filter((r, i) => i <= at || rounds.has(r.id))]);
 }
 
 function retryNotice(status: number, headers: Headers): string {

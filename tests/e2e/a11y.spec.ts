@@ -162,6 +162,10 @@ test('[PW8] the main flow works by keyboard alone, with the focus always visible
 	await page.keyboard.press('Enter');
 	await expect(page.getByRole('menuitem', { name: 'Rename' })).toBeFocused();
 	await page.keyboard.press('ArrowDown');
+	await expect(page.getByRole('menuitem', { name: 'Fork' })).toBeFocused();
+	await page.keyboard.press('ArrowDown');
+	await expect(page.getByRole('menuitem', { name: 'Compact' })).toBeFocused();
+	await page.keyboard.press('ArrowDown');
 	await expect(page.getByRole('menuitem', { name: 'Export' })).toBeFocused();
 	await page.keyboard.press('ArrowDown');
 	await expect(page.getByRole('menuitem', { name: 'Delete session' })).toBeFocused();

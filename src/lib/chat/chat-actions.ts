@@ -7,6 +7,8 @@ export interface ChatActions {
 	retry(messageId: string): void;
 	/** Answer a file change waiting for approval (Approve, Approve for this session, Deny). */
 	decide(answerId: string, toolUseId: string, decision: Decision): void;
+	/** Fork from here: a new session with the conversation up to and including this message. */
+	fork(messageId: string): void;
 }
 
 const key = Symbol('chat-actions');

@@ -7,6 +7,7 @@ import { messages } from './shapes.js';
  * writes them (the app asks, the server's run answers).
  *
  * person's message:  {id, role: 'user', createdAt, text: Y.Text, ask?: AskStatus, attempt?: number}
+ *                     (a compacted session's first one also has summaryOf: the session to summarize)
  * answer:            {id, role: 'assistant', createdAt, replyTo, model, status: AnswerStatus,
  *                     blocks: Y.Array<Y.Map>, usage?, stopReason?, error?, notice?}
  * block:             {type: 'text', text: Y.Text} | {type: 'thinking', thinking: Y.Text, signature?}

@@ -37,14 +37,19 @@ export function sessionRows(projectId: string, projectDoc: Y.Doc): Projected<Ses
 		if (deleted.has(id)) return;
 		const title = entry.get('title');
 		const createdAt = asNumber(entry.get('createdAt'));
-		rows.push({
+		const row: SessionRow = {
 			id,
 			projectId,
 			title: typeof title === 'string' ? title : asString(entry.get('autoTitle'), untitledSession),
 			renamed: typeof title === 'string',
 			createdAt,
 			lastActivity: asNumber(entry.get('lastActivity'), createdAt)
-		});
+		};
+		for (const link of shapes.sessionLinkFields) {
+			const value = entry.get(link);
+			if (typeof value === 'string') row[link] = value;
+		}
+		rows.push(row);
 	});
 	return { rows, deleted: [...deleted.keys()] };
 }
@@ -66,6 +71,8 @@ export function messageRow(sessionId: string, seq: number, entry: Y.Map<unknown>
 			row.ask = ask;
 			row.attempt = answers.attemptOf(entry);
 		}
+		const summaryOf = entry.get('summaryOf');
+		if (typeof summaryOf === 'string') row.summaryOf = summaryOf;
 		return row;
 	}
 	return Object.assign(row, answerFields(entry, row.text));

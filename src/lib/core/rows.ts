@@ -14,6 +14,12 @@ export interface SessionRow {
 	renamed: boolean;
 	createdAt: number;
 	lastActivity: number;
+	/** Fork: the session this one copies (see core/session-links.ts). */
+	forkedFrom?: string;
+	/** Compact: the session this one summarizes and continues. */
+	compactedFrom?: string;
+	/** Compact: the session that continues this one from its summary (set once it was written). */
+	continuedIn?: string;
 }
 
 export type Role = 'user' | 'assistant';
@@ -79,6 +85,8 @@ export interface MessageRow {
 	ask?: AskStatus;
 	/** Which try of the run (Retry asks again with the next one). */
 	attempt?: number;
+	/** A compacted session's request for a summary of this other session. */
+	summaryOf?: string;
 	/** An answer: the message it answers. */
 	replyTo?: string;
 	status?: AnswerStatus;

@@ -7,10 +7,10 @@ import { deriveTitle } from './title.js';
  * The shapes of the replicated documents, and the only code that writes them.
  *
  * account doc:  projects: Y.Map<id, Y.Map{name, createdAt}>, deletedProjects: Y.Map<id, deletedAt>
- * project doc:  info: Y.Text, sessions: Y.Map<id, Y.Map{createdAt, lastActivity, title?, autoTitle?}>,
- *               deletedSessions: Y.Map<id, deletedAt>
- * session doc:  meta: Y.Map{projectId, createdAt}, messages: Y.Array<Y.Map{id, role, createdAt, text: Y.Text}>,
- *               draft: Y.Text
+ * project doc:  info: Y.Text, sessions: Y.Map<id, Y.Map{createdAt, lastActivity, title?, autoTitle?,
+ *               forkedFrom?, compactedFrom?, continuedIn?}>, deletedSessions: Y.Map<id, deletedAt>
+ * session doc:  meta: Y.Map{projectId, createdAt}, messages: Y.Array<Y.Map{id, role, createdAt, text: Y.Text,
+ *               summaryOf?}>, draft: Y.Text
  *
  * Deletion is recorded in a `deleted*` map that is never cleared: an entry there wins over any
  * concurrent edit of the same thing, so an offline device cannot bring it back.
@@ -65,19 +65,36 @@ export function addSession(projectDoc: Y.Doc, id: string, now: number): void {
 	});
 }
 
-/** An index entry for a session brought in whole (an import): its times and title as they were. */
+/** Links between sessions in the index (Fork and Compact, see session-links.ts): session ids. */
+export const sessionLinkFields = ['forkedFrom', 'compactedFrom', 'continuedIn'] as const;
+export type SessionLinks = Partial<Record<(typeof sessionLinkFields)[number], string>>;
+
+/**
+ * An index entry for a session brought in whole (an import, a fork, a compacted session): its
+ * times and title as they were, and where it came from.
+ */
 export function addSessionEntry(
 	projectDoc: Y.Doc,
 	id: string,
-	entry: { createdAt: number; lastActivity: number; title: string; renamed: boolean }
+	entry: { createdAt: number; lastActivity: number; title: string; renamed: boolean },
+	links: SessionLinks = {}
 ): void {
 	projectDoc.transact(() => {
 		const map = new Y.Map<unknown>();
 		map.set('createdAt', entry.createdAt);
 		map.set('lastActivity', entry.lastActivity);
 		map.set(entry.renamed ? 'title' : 'autoTitle', entry.title);
+		for (const field of sessionLinkFields) {
+			const value = links[field];
+			if (value !== undefined) map.set(field, value);
+		}
 		sessions(projectDoc).set(id, map);
 	});
+}
+
+/** Compact succeeded: the old session links forward to the one that continues it. */
+export function setContinuedIn(projectDoc: Y.Doc, id: string, continuedIn: string): void {
+	sessions(projectDoc).get(id)?.set('continuedIn', continuedIn);
 }
 
 export function renameSession(projectDoc: Y.Doc, id: string, title: string): void {
@@ -128,6 +145,8 @@ export interface NewMessage {
 	createdAt: number;
 	/** A person's message that asks for an answer (see answers.ts). */
 	ask?: 'waiting';
+	/** Compact: the message asks for a summary of this other session (see session-links.ts). */
+	summaryOf?: string;
 }
 
 export function appendMessage(doc: Y.Doc, message: NewMessage): Y.Map<unknown> {
@@ -141,6 +160,7 @@ export function appendMessage(doc: Y.Doc, message: NewMessage): Y.Map<unknown> {
 			entry.set('ask', message.ask);
 			entry.set('attempt', 1);
 		}
+		if (message.summaryOf) entry.set('summaryOf', message.summaryOf);
 		messages(doc).push([entry]);
 	});
 	return entry;

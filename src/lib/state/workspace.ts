@@ -47,6 +47,12 @@ export const renameSession = (projectId: string, id: string, title: string) =>
 	attempt(() => sessions.rename(store(), projectId, id, title));
 export const deleteSession = (projectId: string, id: string) =>
 	attempt(() => sessions.remove(store(), projectId, id));
+/** Fork: a new session with the messages up to `upTo` (all without); resolves to its id. */
+export const forkSession = (projectId: string, id: string, upTo?: string) =>
+	attempt(() => sessions.fork(store(), projectId, id, upTo));
+/** Compact: a new session that starts from Claude's summary of this one; resolves to its id. */
+export const compactSession = (projectId: string, id: string) =>
+	attempt(() => sessions.compact(store(), projectId, id));
 export const sendMessage = (projectId: string, id: string, text: string) =>
 	attempt(() => sessions.send(store(), projectId, id, text));
 

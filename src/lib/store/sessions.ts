@@ -1,8 +1,12 @@
+import type * as Y from 'yjs';
 import { projectDoc, sessionDoc } from '../core/doc-names.js';
 import { newId } from '../core/ids.js';
 import { checkName, InvalidInputError } from '../core/names.js';
+import { writeSession } from '../core/import/write-session.js';
+import { compactTitle, forkedSession, summaryRequest } from '../core/session-links.js';
 import * as shapes from '../core/shapes.js';
 import type { DocStore } from './doc-store.js';
+import { sessionForExport } from './library.js';
 
 /** Verbs on sessions: the session index lives in the project doc, the content in the session doc. */
 
@@ -83,4 +87,73 @@ export async function send(
 	await store.change(projectDoc(projectId), (project) =>
 		shapes.noteMessage(project, id, text, now)
 	);
+}
+
+/**
+ * Fork: a new session holding copies of the messages up to and including `upTo` (all of them
+ * without), with new ids, linked to the session it came from. Written like an import: the session
+ * document first, the index entry last. Resolves to the new session's id.
+ */
+export async function fork(
+	store: DocStore,
+	projectId: string,
+	sourceId: string,
+	upTo?: string,
+	now = Date.now()
+): Promise<string> {
+	const source = await sessionForExport(store, sourceId);
+	const forked = source && forkedSession(source, upTo, now);
+	if (!forked) throw new InvalidInputError('That message is no longer on this device.');
+	const id = newId();
+	await writeNew(store, id, (doc) => writeSession(doc, projectId, forked, newId));
+	await store.change(projectDoc(projectId), (project) =>
+		shapes.addSessionEntry(project, id, forked, { forkedFrom: sourceId })
+	);
+	return id;
+}
+
+/**
+ * Compact: a new session whose first message asks Claude for a summary of `sourceId`; the server
+ * answers it from that session's history (and then links the old session forward). The old
+ * session is not written here. Resolves to the new session's id.
+ */
+export async function compact(
+	store: DocStore,
+	projectId: string,
+	sourceId: string,
+	now = Date.now()
+): Promise<string> {
+	const source = await store.db.sessions.get(sourceId);
+	if (!source) throw new InvalidInputError('That session is no longer on this device.');
+	const id = newId();
+	await writeNew(store, id, (doc) => {
+		shapes.initSession(doc, projectId, now);
+		shapes.appendMessage(doc, {
+			id: newId(),
+			role: 'user',
+			text: summaryRequest(source.title),
+			createdAt: now,
+			ask: 'waiting',
+			summaryOf: sourceId
+		});
+	});
+	await store.change(projectDoc(projectId), (project) =>
+		shapes.addSessionEntry(
+			project,
+			id,
+			{ createdAt: now, lastActivity: now, title: compactTitle(source.title), renamed: true },
+			{ compactedFrom: sourceId }
+		)
+	);
+	return id;
+}
+
+async function writeNew(store: DocStore, id: string, write: (doc: Y.Doc) => void): Promise<void> {
+	const name = sessionDoc(id);
+	store.create(name, write);
+	try {
+		await store.flush();
+	} finally {
+		store.release(name);
+	}
 }
