@@ -42,19 +42,20 @@ export function estimateTokens(text: string): number {
  * answer, every message is estimated. `messages` are in conversation order.
  */
 export function sessionTokens(messages: readonly MessageRow[]): number {
-	let last = -1;
+	let measured = 0;
+	let after = 0;
 	for (let i = messages.length - 1; i >= 0; i--) {
 		const m = messages[i];
 		if (m?.role === 'assistant' && m.status !== 'streaming' && m.usage) {
-			if (contextTokens(m.usage) > 0) {
-				last = i;
+			measured = contextTokens(m.usage);
+			if (measured > 0) {
+				after = i + 1;
 				break;
 			}
 		}
 	}
-	const measured = last >= 0 && messages[last]?.usage ? contextTokens(messages[last].usage) : 0;
 	let estimated = 0;
-	for (const m of messages.slice(last + 1)) estimated += estimateTokens(m.text);
+	for (const m of messages.slice(after)) estimated += estimateTokens(m.text);
 	return measured + estimated;
 }
 
