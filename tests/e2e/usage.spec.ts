@@ -5,7 +5,7 @@ const meter = (page: Page) => page.getByRole('meter', { name: 'Context used' });
 
 test.beforeEach(({ tether }) => tether.fake.reset());
 
-test('[LB12] [LB13] the context meter shows the share of the model window used, and warns from 80%', async ({
+test('[LB11] [LB12] [LB13] the context meter shows the share of the model window used, and warns from 80%', async ({
 	page,
 	apiKey,
 	tether
@@ -57,7 +57,7 @@ test('[LB12] [LB13] the context meter shows the share of the model window used, 
 	await expect(meter(page)).toHaveAttribute('aria-valuenow', '161110');
 });
 
-test('[LB15] "Usage" in the project options charts the tokens of today, all sessions together', async ({
+test('[LB14] [LB15] "Usage" in the project options charts the tokens of today, all sessions together', async ({
 	page,
 	apiKey,
 	tether
