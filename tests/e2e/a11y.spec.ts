@@ -21,8 +21,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
 			page,
 			apiKey
 		}) => {
-			// Ten full axe-core runs.
-			test.setTimeout(150_000);
+			// Eleven full axe-core runs.
+			test.setTimeout(180_000);
 			const found: string[] = [];
 			const check = async (screen: string) =>
 				found.push(...(await seriousViolations(page, screen)));
@@ -56,6 +56,12 @@ for (const colorScheme of ['light', 'dark'] as const) {
 			await send(page, 'Another message, with a longer line of text to wrap on small screens');
 			await expect(syncStatus(page)).toHaveText('Synced');
 			await check('session page with messages');
+
+			await page.getByRole('button', { name: 'Project options' }).click();
+			await page.getByRole('menuitem', { name: 'Usage' }).click();
+			await expect(page.getByRole('table', { name: 'Tokens per day' })).toBeVisible();
+			await check('usage dialog');
+			await page.keyboard.press('Escape');
 
 			const sessions = page.getByRole('region', { name: 'Sessions' });
 			await sessions.getByRole('button', { name: 'Session options' }).first().click();

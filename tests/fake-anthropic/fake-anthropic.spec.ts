@@ -139,6 +139,17 @@ describe('streaming', () => {
 			expect(message.stop_reason).toBe(stopReason);
 			expect(message.usage.output_tokens).toBe(9);
 		}
+		// Cache figures come with message_start, as the API sends them.
+		fake.script({
+			blocks: [{ type: 'text', text: 'x' }],
+			usage: { inputTokens: 5, cacheReadTokens: 700, cacheWriteTokens: 80 }
+		});
+		const cached = await client().messages.stream(ask()).finalMessage();
+		expect(cached.usage).toMatchObject({
+			input_tokens: 5,
+			cache_read_input_tokens: 700,
+			cache_creation_input_tokens: 80
+		});
 	});
 
 	it('[FA4] survives the SSE bytes cut at every byte, inside multi-byte characters', async () => {

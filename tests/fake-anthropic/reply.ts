@@ -40,7 +40,13 @@ export interface ScriptedReply {
 	/** Default: `tool_use` when a block is a tool call, else `end_turn`. */
 	stopReason?: StopReason;
 	stopSequence?: string | null;
-	usage?: { inputTokens?: number; outputTokens?: number };
+	/** As the API reports it; the cache figures are 0 unless given. */
+	usage?: {
+		inputTokens?: number;
+		outputTokens?: number;
+		cacheReadTokens?: number;
+		cacheWriteTokens?: number;
+	};
 	id?: string;
 	/** Interleave `ping` events (after message_start and between every other event). */
 	pings?: boolean;
@@ -166,8 +172,8 @@ export function replyEvents(
 					stop_sequence: null,
 					usage: {
 						input_tokens: inputTokens,
-						cache_creation_input_tokens: 0,
-						cache_read_input_tokens: 0,
+						cache_creation_input_tokens: reply.usage?.cacheWriteTokens ?? 0,
+						cache_read_input_tokens: reply.usage?.cacheReadTokens ?? 0,
 						output_tokens: 1
 					}
 				}
@@ -224,6 +230,8 @@ export function replyMessage(
 		stop_sequence: reply.stopSequence ?? null,
 		usage: {
 			input_tokens: reply.usage?.inputTokens ?? context.inputTokens,
+			cache_creation_input_tokens: reply.usage?.cacheWriteTokens ?? 0,
+			cache_read_input_tokens: reply.usage?.cacheReadTokens ?? 0,
 			output_tokens: outputTokens(reply, blocks)
 		}
 	};

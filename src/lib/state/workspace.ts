@@ -116,6 +116,16 @@ export const queries = {
 			.between([sessionId, 0], [sessionId, Infinity]);
 		if (last === Infinity) return range.toArray();
 		return (await range.reverse().limit(last).toArray()).reverse();
+	},
+	/** The usage saved on the answers of every session of a project, with when each began. */
+	usage: async (projectId: string): Promise<Pick<MessageRow, 'createdAt' | 'usage'>[]> => {
+		const ids = await store().db.sessions.where('projectId').equals(projectId).primaryKeys();
+		const rows = await store()
+			.db.messages.where('sessionId')
+			.anyOf(ids)
+			.filter((m) => m.usage !== undefined)
+			.toArray();
+		return rows.map(({ createdAt, usage }) => ({ createdAt, usage }));
 	}
 };
 
