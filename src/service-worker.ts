@@ -48,7 +48,9 @@ self.addEventListener('message', (event: ExtendableMessageEvent) => {
 clientsClaim();
 
 /*
- * Web Push: the server's notice of an ended run ({title, body, tag, url}, see core/run-notice.ts).
+ * Web Push: the server's notice of an ended run ({title, body, tag, url}, see core/run-notice.ts),
+ * or of a file change waiting for approval (the same, with `approval`: the capability that answers
+ * it, see core/approval-notice.ts), shown with the actions "Approve" and "Deny".
  * A page of Tether that the person is looking at already shows the answer: no notification then.
  */
 self.addEventListener('push', (event: PushEvent) => {
@@ -56,7 +58,13 @@ self.addEventListener('push', (event: PushEvent) => {
 });
 
 async function showPushedNotice(event: PushEvent): Promise<void> {
-	let notice: { title?: unknown; body?: unknown; tag?: unknown; url?: unknown } = {};
+	let notice: {
+		title?: unknown;
+		body?: unknown;
+		tag?: unknown;
+		url?: unknown;
+		approval?: unknown;
+	} = {};
 	try {
 		notice = (event.data?.json() ?? {}) as typeof notice;
 	} catch {
@@ -65,36 +73,71 @@ async function showPushedNotice(event: PushEvent): Promise<void> {
 	const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
 	if (windows.some((client) => client.visibilityState === 'visible' && client.focused)) return;
 	const url = typeof notice.url === 'string' && notice.url.startsWith('/') ? notice.url : '/';
+	const approval = typeof notice.approval === 'string' ? notice.approval : undefined;
 	await self.registration.showNotification(
 		typeof notice.title === 'string' ? notice.title : 'Tether',
 		{
 			body: typeof notice.body === 'string' ? notice.body : '',
 			tag: typeof notice.tag === 'string' ? notice.tag : undefined,
 			icon: `${base}/icons/icon-192.png`,
-			data: { url }
+			data: { url, approval },
+			// An approval stays until answered: the run waits for it.
+			...(approval
+				? {
+						requireInteraction: true,
+						actions: [
+							{ action: 'approve', title: 'Approve' },
+							{ action: 'deny', title: 'Deny' }
+						]
+					}
+				: {})
 		}
 	);
 }
 
-/** A click opens the session: in a window of Tether that is already open, else in a new one. */
+/**
+ * "Approve" or "Deny" on an approval's notification: the server takes the decision with the
+ * capability the push carried, without opening the app. When it cannot (offline, already
+ * answered, ended), the session opens so the person sees where the run is.
+ */
+async function answerApproval(approval: string, decision: string, url: URL): Promise<void> {
+	const response = await fetch(`${base}/api/push/approval`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ token: approval, decision })
+	}).catch(() => undefined);
+	if (!response?.ok) await openSession(url);
+}
+
+/** Focuses a window of Tether that is already open on the session, else opens one. */
+async function openSession(target: URL): Promise<void> {
+	const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+	const open = windows[0];
+	if (open) {
+		await open.focus();
+		// A window this worker does not control cannot be navigated from here: open a new one.
+		const navigated = await open.navigate(target.href).catch(() => null);
+		if (navigated) return;
+	}
+	await self.clients.openWindow(target.href);
+}
+
+/** A click opens the session; an approval's action answers it instead (see above). */
 self.addEventListener('notificationclick', (event: NotificationEvent) => {
 	event.notification.close();
-	const url = (event.notification.data as { url?: unknown } | null)?.url;
+	const data = event.notification.data as { url?: unknown; approval?: unknown } | null;
 	const target = new URL(
-		typeof url === 'string' && url.startsWith('/') ? url : '/',
+		typeof data?.url === 'string' && data.url.startsWith('/') ? data.url : '/',
 		self.location.origin
 	);
-	event.waitUntil(
-		(async () => {
-			const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
-			const open = windows[0];
-			if (open) {
-				await open.focus();
-				// A window this worker does not control cannot be navigated from here: open a new one.
-				const navigated = await open.navigate(target.href).catch(() => null);
-				if (navigated) return;
-			}
-			await self.clients.openWindow(target.href);
-		})()
-	);
+	const work =
+		typeof data?.approval === 'string' && (event.action === 'approve' || event.action === 'deny')
+			? answerApproval(data.approval, event.action, target)
+			: openSession(target);
+	try {
+		event.waitUntil(work);
+	} catch {
+		// An event the worker made itself (the tests' stand-in for a click) cannot extend its
+		// life; the work goes on regardless.
+	}
 });

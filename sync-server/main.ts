@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createAuth } from './auth/index.js';
+import { loadSecret } from './auth/secret.js';
 import { ConfigError, readConfig } from './config.js';
 import { healthRoutes } from './http/health.js';
 import { loopDelay } from './http/loop-delay.js';
@@ -50,22 +51,27 @@ try {
 		limits: { maxConnectionsPerAccount: config.maxSocketsPerAccount },
 		log: logSyncError
 	});
+	const docs = heldDocs(sync.registry);
 	push = createPush({
 		db,
 		dataDir: config.dataDir,
 		authenticateRequest: auth.authenticateRequest,
+		// The same secret auth read (TETHER_SECRET or DATA_DIR/secret).
+		secret: loadSecret(config),
+		docs,
 		log: (message) => console.error(`tether push: ${message}`)
 	});
 	runs = createRuns({
 		db,
 		relay,
 		pool,
-		docs: heldDocs(sync.registry),
+		docs,
 		authenticateRequest: auth.authenticateRequest,
 		accountOfKey: auth.accountOfKey,
 		defaultModel: config.defaultModel,
 		idleMs: config.runIdleMs,
 		onRunEnded: push.onRunEnded,
+		onApprovalAsked: push.onApprovalAsked,
 		maxToolRounds: config.maxToolRounds,
 		approvalMs: config.approvalMs,
 		log: (message, error) =>

@@ -1,6 +1,9 @@
 import type { Agent } from 'node:https';
 import webpush from 'web-push';
 import type { RunNotice } from '../../src/lib/core/run-notice.js';
+
+/** What a push carries: a notice, and for an approval the capability its actions answer with. */
+export type PushNotice = RunNotice & { approval?: string };
 import type { Subscriptions } from './subscriptions.js';
 import type { VapidKeys } from './vapid.js';
 
@@ -25,7 +28,7 @@ export function createNotifier(options: NotifierOptions) {
 		privateKey: options.vapid.privateKey
 	};
 	return {
-		async notify(accountId: string, notice: RunNotice): Promise<void> {
+		async notify(accountId: string, notice: PushNotice): Promise<void> {
 			const payload = JSON.stringify(notice);
 			await Promise.all(
 				options.subscriptions.of(accountId).map(async (target) => {

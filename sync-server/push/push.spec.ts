@@ -8,10 +8,18 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type * as Y from 'yjs';
+import type { AskedApproval } from '../../src/lib/core/approval-notice.js';
+import * as answers from '../../src/lib/core/answers.js';
+import { sessionDoc } from '../../src/lib/core/doc-names.js';
 import type { EndedRun } from '../../src/lib/core/run-notice.js';
+import * as shapes from '../../src/lib/core/shapes.js';
+import { MemoryDocs } from '../../tests/lib/memory-docs.js';
 import { selfSigned } from '../../tests/lib/self-signed.js';
 import { apiRouter, HttpError } from '../http/api.js';
-import { createPush } from './index.js';
+import { docKey } from '../storage/types.js';
+import { createApprovalTokens } from './approval-token.js';
+import { approvalKey, approvalPush, createPush } from './index.js';
 
 // The decryption half of RFC 8188/8291, from the library web-push encrypts with.
 const ece = createRequire(import.meta.url)('http_ece') as {
@@ -74,6 +82,8 @@ describe('Web Push [NT2] [NT3]', () => {
 	let api: http.Server;
 	let apiUrl: string;
 	let push: ReturnType<typeof createPush>;
+	let docs: MemoryDocs;
+	const secret = 'a-test-secret-of-at-least-32-characters';
 
 	beforeEach(async () => {
 		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tether-push-'));
@@ -81,9 +91,12 @@ describe('Web Push [NT2] [NT3]', () => {
 		const files = selfSigned(dir, 'push-service');
 		const tls = { cert: fs.readFileSync(files.cert), key: fs.readFileSync(files.key) };
 		pushService = await fakePushService(tls);
+		docs = new MemoryDocs();
 		push = createPush({
 			db,
 			dataDir: dir,
+			secret,
+			docs,
 			env: { TETHER_PUSH_SERVICES: pushService.origin },
 			agent: new https.Agent({ ca: tls.cert }),
 			authenticateRequest: (req) => {
@@ -204,8 +217,131 @@ describe('Web Push [NT2] [NT3]', () => {
 	it('[NT2] keeps its VAPID key pair in DATA_DIR, readable by the server alone', () => {
 		const file = path.join(dir, 'vapid.json');
 		expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-		const again = createPush({ db, dataDir: dir, authenticateRequest: () => ({ accountId: 'x' }) });
+		const again = createPush({
+			db,
+			dataDir: dir,
+			secret,
+			docs,
+			authenticateRequest: () => ({ accountId: 'x' })
+		});
 		expect(again.routes.length).toBe(push.routes.length);
 		expect(JSON.parse(fs.readFileSync(file, 'utf8')).publicKey).toBeTruthy();
+	});
+
+	const asked: AskedApproval = {
+		projectId: 'p1',
+		sessionId: 's1',
+		toolUseId: 'toolu_1',
+		tool: 'write_file',
+		path: 'notes/plan.md',
+		sessionTitle: 'Trip 🗺️ رحلة',
+		expiresAt: Date.now() + 60_000
+	};
+
+	/** Alice's session s1 with an answer whose write_file call waits for approval. */
+	function waitingCall(): Y.Map<unknown> {
+		const doc = docs.doc(docKey('alice', sessionDoc('s1')));
+		shapes.initSession(doc, 'p1', 1);
+		shapes.appendMessage(doc, {
+			id: 'm1',
+			role: 'user',
+			text: 'Go',
+			createdAt: 1,
+			ask: 'answered'
+		});
+		const answer = answers.startAnswer(doc, {
+			id: 'a1',
+			replyTo: 'm1',
+			model: 'claude-sonnet-4-6',
+			createdAt: 2
+		});
+		const block = answers.addBlock(answer, {
+			type: 'tool_use',
+			id: 'toolu_1',
+			name: 'write_file'
+		});
+		block.set('approval', 'pending');
+		return block;
+	}
+
+	const answerWith = (token: unknown, decision: unknown) =>
+		fetch(`${apiUrl}/api/push/approval`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ token, decision })
+		});
+
+	it("[NT6] an approval reaches each device with its file, the actions' capability and its own tag", async () => {
+		const phone = device(`${pushService.origin}/push/phone`);
+		await subscribe('alice', phone.subscription);
+		await push.onApprovalAsked('alice', asked);
+		const [request] = pushService.received;
+		const plain = ece.decrypt(request!.body, {
+			version: 'aes128gcm',
+			privateKey: phone.ecdh,
+			authSecret: phone.auth
+		});
+		const payload = JSON.parse(plain.toString('utf8'));
+		expect(payload).toEqual({
+			title: 'Claude asks to change a file in Trip 🗺️ رحلة',
+			body: 'write_file notes/plan.md',
+			tag: 'approval-toolu_1',
+			url: '/p/p1/s/s1',
+			approval: expect.stringMatching(/^a1\./)
+		});
+		// The capability names the account, the session, the call and when it ends; signed.
+		const tokens = createApprovalTokens({ key: approvalKey(secret) });
+		expect(tokens.verify(payload.approval)).toEqual({
+			accountId: 'alice',
+			sessionId: 's1',
+			toolUseId: 'toolu_1',
+			expiresAt: asked.expiresAt
+		});
+	});
+
+	it("[NT7] a notification's Approve or Deny is written as a device's decision, once, without a sign-in token", async () => {
+		const tokens = createApprovalTokens({ key: approvalKey(secret) });
+		const block = waitingCall();
+		const { approval } = approvalPush(tokens, 'alice', asked);
+		const first = await answerWith(approval, 'deny');
+		expect(first.status).toBe(200);
+		expect(block.get('decision')).toBe('deny');
+		// Used: refused, and the decision stays.
+		const again = await answerWith(approval, 'approve');
+		expect(again.status).toBe(409);
+		expect(((await again.json()) as { error: { code: string } }).error.code).toBe(
+			'approval_answered'
+		);
+		expect(block.get('decision')).toBe('deny');
+		expect(docs.held).toBe(0);
+	});
+
+	it('[NT8] refuses an expired, forged or altered capability, and decisions other than approve and deny', async () => {
+		const tokens = createApprovalTokens({ key: approvalKey(secret) });
+		const block = waitingCall();
+		const code = async (response: Response) => [
+			response.status,
+			((await response.json()) as { error: { code: string } }).error.code
+		];
+		const expired = approvalPush(tokens, 'alice', { ...asked, expiresAt: Date.now() - 1 });
+		expect(await code(await answerWith(expired.approval, 'approve'))).toEqual([
+			410,
+			'approval_expired'
+		]);
+		const forged = createApprovalTokens({ key: approvalKey(`${secret}-other`) });
+		expect(
+			await code(await answerWith(approvalPush(forged, 'alice', asked).approval, 'approve'))
+		).toEqual([403, 'invalid_capability']);
+		// Another account's session with the same signature: the claims are signed.
+		const [v, claims, mac] = approvalPush(tokens, 'bob', asked).approval.split('.');
+		const altered = Buffer.from(claims!, 'base64url').toString().replace('"bob"', '"alice"');
+		expect(
+			await code(
+				await answerWith(`${v}.${Buffer.from(altered).toString('base64url')}.${mac}`, 'approve')
+			)
+		).toEqual([403, 'invalid_capability']);
+		const { approval } = approvalPush(tokens, 'alice', asked);
+		expect((await answerWith(approval, 'approve_session')).status).toBe(400);
+		expect(block.has('decision')).toBe(false);
 	});
 });

@@ -22,6 +22,7 @@ export interface RunsOptions {
 	approvalMs?: number;
 	log?: (message: string, error?: unknown) => void;
 	onRunEnded?: RunManagerOptions['onRunEnded'];
+	onApprovalAsked?: RunManagerOptions['onApprovalAsked'];
 	/** Several instances: Stop reaches the instance that runs the answer. */
 	relay?: Relay;
 	/** With PostgreSQL: one run per message across instances. */
@@ -43,6 +44,7 @@ export function createRuns(options: RunsOptions): { routes: Route[]; manager: Ru
 		approvalMs: options.approvalMs,
 		onError: options.log,
 		onRunEnded: options.onRunEnded,
+		onApprovalAsked: options.onApprovalAsked,
 		sharedClaims: options.pool && postgresClaims(options.pool)
 	});
 	const relay = options.relay;

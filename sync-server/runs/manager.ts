@@ -14,11 +14,12 @@ import { abortErrors, describeRunError, type AbortReason } from './errors.js';
 import type { MessageRow, RunError } from '../../src/lib/core/rows.js';
 import { defaultModel, fallbackMaxTokens, type ModelCache, type OfferedModel } from './models.js';
 import type { RunLog } from './run-log.js';
-import { streamAnswer } from './stream-answer.js';
+import { streamAnswer, type ToolCall } from './stream-answer.js';
 import { runToolCalls } from './tool-calls.js';
 import { toolDefinitions } from '../../src/lib/core/tools/definitions.js';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { EndedRun } from '../../src/lib/core/run-notice.js';
+import { pathOfInput, type AskedApproval } from '../../src/lib/core/approval-notice.js';
 
 export interface RunRequest {
 	accountId: string;
@@ -51,6 +52,8 @@ export interface RunManagerOptions {
 	onError?: (message: string, error?: unknown) => void;
 	/** Told when a run ended, however it ended (notifications); never awaited. */
 	onRunEnded?: (accountId: string, ended: EndedRun) => void;
+	/** Told when a file change waits for a person's approval (notifications); never awaited. */
+	onApprovalAsked?: (accountId: string, asked: AskedApproval) => void;
 	/** Several instances: one claim per message and attempt across all of them (R22). */
 	sharedClaims?: SharedClaims;
 }
@@ -353,7 +356,9 @@ export class RunManager {
 					calls: streamed.toolCalls,
 					project,
 					approvalMs: options.approvalMs ?? defaultApprovalMs,
-					signal: run.controller.signal
+					signal: run.controller.signal,
+					onApprovalAsked: (call, expiresAt) =>
+						this.#approvalAsked(run, held.doc, project, call, expiresAt)
 				});
 				if (calls === 'aborted') {
 					const reason = run.reason ?? 'shutdown';
@@ -443,6 +448,29 @@ export class RunManager {
 		} catch (error) {
 			this.#options.onError?.('linking a compacted session failed', error);
 		}
+	}
+
+	/** Says which call waits for approval, to whoever listens (notifications). */
+	#approvalAsked(
+		run: Run,
+		doc: Y.Doc,
+		project: HeldDoc | undefined,
+		call: ToolCall,
+		expiresAt: number
+	): void {
+		const projectId = shapes.sessionMeta(doc).get('projectId');
+		if (!this.#options.onApprovalAsked || typeof projectId !== 'string') return;
+		this.#options.onApprovalAsked(run.accountId, {
+			projectId,
+			sessionId: run.sessionId,
+			toolUseId: call.id,
+			tool: call.name,
+			path: pathOfInput(call.input),
+			expiresAt,
+			sessionTitle: project
+				? sessionRows(projectId, project.doc).rows.find((s) => s.id === run.sessionId)?.title
+				: undefined
+		});
 	}
 
 	async #openProject(accountId: string, projectId: unknown): Promise<HeldDoc | undefined> {

@@ -28,6 +28,8 @@ export interface ToolCallsOptions {
 	/** Aborted by Stop, a stall or shutdown: a waiting approval ends, the calls left are not run. */
 	signal: AbortSignal;
 	now?: () => number;
+	/** Told when a call starts waiting for approval (notifications); never awaited. */
+	onApprovalAsked?: (call: ToolCall, expiresAt: number) => void;
 }
 
 /** How a round of tool calls ended: all answered, or the run must end (expired, aborted). */
@@ -152,12 +154,14 @@ async function askApproval(
 	now: () => number
 ): Promise<Decision | 'expired' | 'ended'> {
 	const { answer } = options;
+	const expiresAt = now() + options.approvalMs;
 	answer.change(() => {
 		const block = answer.blockAt(call.index);
 		block?.set('approval', 'pending');
-		block?.set('approvalExpiresAt', now() + options.approvalMs);
+		block?.set('approvalExpiresAt', expiresAt);
 	});
 	await answer.flush();
+	options.onApprovalAsked?.(call, expiresAt);
 	const doc: Y.Doc = options.session.doc;
 	return new Promise((resolve) => {
 		const finish = (value: Decision | 'expired' | 'ended') => {

@@ -17,7 +17,9 @@ import {
 } from '../../src/lib/core/tools/approval.js';
 import { docKey } from '../storage/types.js';
 import { MemoryDocs } from '../../tests/lib/memory-docs.js';
-import { RunManager } from './manager.js';
+import type { AskedApproval } from '../../src/lib/core/approval-notice.js';
+import { answerApproval } from '../push/approval-answer.js';
+import { RunManager, type RunManagerOptions } from './manager.js';
 import { listModels, ModelCache } from './models.js';
 import { createRunLog } from './run-log.js';
 import { anthropicClient } from './upstream.js';
@@ -43,7 +45,9 @@ afterEach(async () => {
 	fake.reset();
 });
 
-function makeManager(options: { maxToolRounds?: number; approvalMs?: number } = {}) {
+function makeManager(
+	options: Pick<RunManagerOptions, 'maxToolRounds' | 'approvalMs' | 'onApprovalAsked'> = {}
+) {
 	db = new Database(':memory:');
 	docs = new MemoryDocs();
 	manager = new RunManager({
@@ -296,6 +300,49 @@ describe('[TL] tools in runs', () => {
 		expect(readFile(s.project, 'a.md')).toBe('hi\n');
 		expect(toolBlocks(s.doc)[0]).toMatchObject({ status: 'done', approval: 'approved' });
 		expect(fake.requestsTo('/v1/messages')).toHaveLength(2);
+	});
+
+	it("[NT9] a waiting change is reported with its file; a notification's Approve runs it and the run goes on", async () => {
+		const asked: (AskedApproval & { accountId: string })[] = [];
+		makeManager({
+			onApprovalAsked: (accountId, approval) => asked.push({ ...approval, accountId })
+		});
+		const s = session({ ask: true });
+		fake.script(
+			{
+				blocks: [
+					{
+						type: 'tool_use',
+						id: 'toolu_n9',
+						name: 'write_file',
+						input: { path: 'b.md', content: 'yes\n' }
+					}
+				]
+			},
+			{ blocks: [{ type: 'text', text: 'Done.' }] }
+		);
+		await s.ask();
+		const block = await pending(s.doc);
+		expect(asked).toEqual([
+			{
+				accountId: account,
+				projectId: expect.stringMatching(/^p\d+$/),
+				sessionId: s.sessionId,
+				toolUseId: 'toolu_n9',
+				tool: 'write_file',
+				path: 'b.md',
+				expiresAt: block.get('approvalExpiresAt'),
+				sessionTitle: undefined
+			}
+		]);
+		await answerApproval(
+			docs,
+			{ accountId: account, sessionId: s.sessionId, toolUseId: 'toolu_n9', expiresAt: 0 },
+			'approve'
+		);
+		await answered(s.doc, s.messageId);
+		expect(readFile(s.project, 'b.md')).toBe('yes\n');
+		expect(toolBlocks(s.doc)[0]).toMatchObject({ status: 'done', approval: 'approved' });
 	});
 
 	it('[TL24] Deny becomes an error result saying the person declined; the run goes on', async () => {

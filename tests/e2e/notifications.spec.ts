@@ -1,5 +1,19 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { CDPSession, Page } from '@playwright/test';
-import { answers, createProject, expect, newSession, send, signIn, test } from './fixtures.js';
+import { createApprovalTokens } from '../../sync-server/push/approval-token.js';
+import { approvalKey, approvalPush } from '../../sync-server/push/index.js';
+import {
+	answers,
+	ask,
+	createProject,
+	device,
+	expect,
+	newSession,
+	send,
+	signIn,
+	test
+} from './fixtures.js';
 
 /** The notifications Tether's service worker shows now: title, body and the session they open. */
 function shownNotifications(page: Page) {
@@ -106,3 +120,118 @@ test('[NT5] a Web Push reaching the service worker shows its notice unless a win
 		.poll(() => shownNotifications(page), { timeout: 10_000 })
 		.toEqual([{ title: 'Claude answered in away', body: 'Done ✅', tag: 'away', url: '/p/x/s/y' }]);
 });
+
+for (const decision of ['approve', 'deny'] as const) {
+	test(`[NT10] "${decision === 'approve' ? 'Approve' : 'Deny'}" on an approval's notification answers it without opening the app; the run goes on on another device`, async ({
+		browser,
+		apiKey,
+		tether,
+		baseURL
+	}) => {
+		tether.fake.reset();
+		const a = await device(browser, apiKey);
+		await a.context().grantPermissions(['notifications'], { origin: baseURL });
+		await createProject(a, 'Pushed approvals');
+		await newSession(a);
+		const sessionUrl = a.url();
+		const b = await device(browser, apiKey);
+		await b.goto(sessionUrl);
+		await expect(b.getByRole('textbox', { name: 'Message' })).toBeVisible();
+		tether.fake.script(
+			{
+				blocks: [
+					{
+						type: 'tool_use',
+						id: `toolu_nt10_${decision}`,
+						name: 'write_file',
+						input: { path: 'notes/plan.md', content: 'Step 1 🚀\n' }
+					}
+				]
+			},
+			{ blocks: [{ type: 'text', text: 'Carried on after the notification.' }] }
+		);
+		await ask(a, 'Write the plan');
+		await expect(b.getByRole('button', { name: 'Approve', exact: true })).toBeVisible();
+
+		// The push the server sends for this call (signed with its secret), reaching A's service
+		// worker while no window of Tether is open there.
+		const [, , projectId, , sessionId] = new URL(sessionUrl).pathname.split('/');
+		const secret = fs.readFileSync(path.join(tether.dataDir, 'secret'), 'utf8').trim();
+		const { accountId } = await tether.login(apiKey);
+		const payload = approvalPush(createApprovalTokens({ key: approvalKey(secret) }), accountId, {
+			projectId: projectId!,
+			sessionId: sessionId!,
+			toolUseId: `toolu_nt10_${decision}`,
+			tool: 'write_file',
+			path: 'notes/plan.md',
+			sessionTitle: 'Write the plan',
+			expiresAt: Date.now() + 600_000
+		});
+		await expect.poll(() => a.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+		const cdp = await a.context().newCDPSession(a);
+		const origin = new URL(baseURL!).origin;
+		const id = await registrationId(cdp, origin);
+		await a.goto('about:blank');
+		await cdp.send('ServiceWorker.deliverPushMessage', {
+			origin,
+			registrationId: id,
+			data: JSON.stringify(payload)
+		});
+		const [worker] = a.context().serviceWorkers();
+		expect(worker).toBeDefined();
+		await expect
+			.poll(() =>
+				worker!.evaluate(async () => {
+					const scope = self as unknown as ServiceWorkerGlobalScope;
+					return (await scope.registration.getNotifications()).length;
+				})
+			)
+			.toBe(1);
+		expect(
+			await worker!.evaluate(async () =>
+				(await (self as unknown as ServiceWorkerGlobalScope).registration.getNotifications()).map(
+					(n) => ({
+						title: n.title,
+						body: n.body,
+						actions: (
+							n as Notification & { actions: { action: string; title: string }[] }
+						).actions.map(({ action, title }) => ({ action, title }))
+					})
+				)
+			)
+		).toEqual([
+			{
+				title: 'Claude asks to change a file in Write the plan',
+				body: 'write_file notes/plan.md',
+				actions: [
+					{ action: 'approve', title: 'Approve' },
+					{ action: 'deny', title: 'Deny' }
+				]
+			}
+		]);
+
+		// The person picks the action on the notification (DevTools cannot click one: the worker
+		// gets the same event from the test).
+		await worker!.evaluate((action) => {
+			const scope = self as unknown as ServiceWorkerGlobalScope;
+			void scope.registration.getNotifications().then(([notification]) => {
+				if (!notification) return;
+				scope.dispatchEvent(new NotificationEvent('notificationclick', { notification, action }));
+			});
+		}, decision);
+
+		// B sees the decision taken and the run going on; A opened no window for it.
+		await expect(answers(b).last()).toContainText('Carried on after the notification.');
+		await expect(b.getByRole('button', { name: 'Approve', exact: true })).toBeHidden();
+		await expect(a).toHaveURL('about:blank');
+		expect(a.context().pages()).toHaveLength(1);
+		const log = b.getByRole('log', { name: 'Conversation' });
+		if (decision === 'approve') {
+			await expect(
+				b.getByRole('button', { name: 'write_file notes/plan.md · +1 −0' })
+			).toBeVisible();
+		} else {
+			await expect(log.getByText('declined', { exact: true })).toBeVisible();
+		}
+	});
+}

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { sessionMeta } from '../shapes.js';
+import { messages, sessionMeta } from '../shapes.js';
 
 /*
  * Approval of file changes, kept in the documents so every device sees it and any may answer.
@@ -60,10 +60,29 @@ export function findToolBlock(
 	return undefined;
 }
 
+/** The block of a tool call anywhere in a session, newest answers first. */
+export function findToolBlockInSession(
+	sessionDoc: Y.Doc,
+	toolUseId: string
+): Y.Map<unknown> | undefined {
+	const list = messages(sessionDoc);
+	for (let i = list.length - 1; i >= 0; i--) {
+		const entry = list.get(i);
+		if (entry.get('role') !== 'assistant') continue;
+		const block = findToolBlock(entry, toolUseId);
+		if (block) return block;
+	}
+	return undefined;
+}
+
+/** True while a call waits for a decision nobody has given yet. */
+export function awaitsDecision(block: Y.Map<unknown>): boolean {
+	return block.get('approval') === 'pending' && !block.has('decision');
+}
+
 /** A device's answer to a pending approval. */
 export function decide(block: Y.Map<unknown>, decision: Decision): void {
-	if (block.get('approval') === 'pending' && !block.has('decision'))
-		block.set('decision', decision);
+	if (awaitsDecision(block)) block.set('decision', decision);
 }
 
 export function decisionOf(block: Y.Map<unknown>): Decision | undefined {
