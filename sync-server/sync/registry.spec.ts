@@ -286,6 +286,26 @@ describe('[HD] bulk deletion', () => {
 	});
 });
 
+describe('[HD] memory after unloads', () => {
+	it('[HD13] the registry reports every document it unloads, once', async () => {
+		const storage = createMemoryStorage();
+		const onUnload = vi.fn();
+		const registry = new DocRegistry(storage, { unloadAfterMs: 5, compactAfter: 100, onUnload });
+		const peers = await Promise.all(
+			Array.from({ length: 20 }, async (_, i) => {
+				const p = peer();
+				const shared = await registry.join(docKey('acct', `session.u${i}`), p);
+				return { p, shared };
+			})
+		);
+		expect(onUnload).not.toHaveBeenCalled();
+		for (const { p, shared } of peers) registry.leave(shared, p);
+		await waitUntil(() => registry.loadedCount === 0);
+		expect(onUnload).toHaveBeenCalledTimes(20);
+		await registry.close();
+	});
+});
+
 describe('[HD] quotas and compaction', () => {
 	it('[HD5] an update that would take the document over its quota is refused: nothing relayed or stored', async () => {
 		const storage = createMemoryStorage();

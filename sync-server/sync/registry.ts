@@ -1,7 +1,11 @@
 import type * as Y from 'yjs';
 import { replayUpdates } from '../../src/lib/core/compaction.js';
 import type { DocName } from '../../src/lib/core/doc-names.js';
-import { deletedChildren, sessionsOf } from '../../src/lib/core/recorded-deletions.js';
+import {
+	deletedChildren,
+	listsSessions,
+	sessionsOf
+} from '../../src/lib/core/recorded-deletions.js';
 import {
 	docKey,
 	splitDocKey,
@@ -33,6 +37,8 @@ export interface RegistryOptions {
 	maxIdleDocsPerAccount?: number;
 	maxIdleDocs?: number;
 	log?: (message: string, error?: unknown) => void;
+	/** A loaded document was let go of, so its memory can be reclaimed [HD13]. */
+	onUnload?: () => void;
 	/**
 	 * Several instances: this instance's updates, presence and deletions go to the others, and
 	 * theirs are applied to the documents loaded here (never stored here: their instance did).
@@ -347,7 +353,10 @@ export class DocRegistry {
 		let arrived = false;
 		const entry = this.#entry(key);
 		try {
-			condemn(await this.#readDoc(key, (doc) => sessionsOf(docName, doc)));
+			// Only a project lists sessions: other documents are not read from storage at all.
+			if (listsSessions(docName)) {
+				condemn(await this.#readDoc(key, (doc) => sessionsOf(docName, doc)));
+			}
 			await entry.queue
 				.run(async () => {
 					const doc = entry.doc;
@@ -497,8 +506,11 @@ export class DocRegistry {
 	async #unloadIfIdle(key: DocKey, entry: Entry): Promise<void> {
 		await entry.doc?.settled();
 		if (entry.joining > 0 || (entry.doc && entry.doc.peers.size > 0)) return;
-		entry.doc?.destroy();
-		entry.doc = undefined;
+		if (entry.doc) {
+			entry.doc.destroy();
+			entry.doc = undefined;
+			this.options.onUnload?.();
+		}
 		// Only forget the queue when nothing else waits on it, so the next task for this key
 		// cannot start on a fresh queue while an old one still runs.
 		if (entry.queue.pending <= 1 && this.#entries.get(key) === entry) this.#entries.delete(key);
