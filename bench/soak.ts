@@ -1,8 +1,10 @@
 /**
  * `npm run soak`: opens and closes many documents through the real server process, round after
  * round, and reports its RSS at baseline, with the documents loaded, and once they are unloaded
- * (R11, [HD10]). Short by default; SOAK_DOCS and SOAK_ROUNDS make it longer. Figures go to
- * bench/results/soak-latest.json. Not part of `npm test`.
+ * (R11, [HD10], [HD13]). Short by default; SOAK_DOCS and SOAK_ROUNDS make it longer.
+ * SOAK_ENTRY=build runs the built server (`npm run build` first) instead of the sources through
+ * tsx, whose loader thread adds its own heap; SOAK_NODE_OPTIONS passes V8 flags to the server.
+ * Figures go to bench/results/soak-latest.json. Not part of `npm test`.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,7 +27,13 @@ console.log(
 	`soak: ${rounds} rounds of ${docs} documents opened and closed (load ${os.loadavg()[0]?.toFixed(1)})`
 );
 const server = await startTether({
-	env: { TETHER_DOC_IDLE_MS: '200', TETHER_MAX_SOCKETS_PER_ACCOUNT: '100000' }
+	entry: process.env.SOAK_ENTRY === 'build' ? 'build' : 'source',
+	env: {
+		TETHER_DOC_IDLE_MS: '200',
+		TETHER_MAX_SOCKETS_PER_ACCOUNT: '100000',
+		// V8 flags to compare, e.g. SOAK_NODE_OPTIONS=--max-semi-space-size=8.
+		...(process.env.SOAK_NODE_OPTIONS ? { NODE_OPTIONS: process.env.SOAK_NODE_OPTIONS } : {})
+	}
 });
 let result;
 try {
@@ -45,10 +53,11 @@ const growth = last ? last.idleRss / result.baselineRss - 1 : NaN;
 console.log(
 	formatTable(
 		`Server RSS (baseline ${mib(result.baselineRss)}; goal: idle within 20% of it)`,
-		['round', 'loaded', 'idle after unload', 'open', 'unload'],
+		['round', 'loaded', 'just unloaded', 'idle 3 s later', 'open', 'unload'],
 		result.rounds.map((r) => [
 			r.round,
 			mib(r.loadedRss),
+			mib(r.unloadedRss),
 			mib(r.idleRss),
 			ms(r.openMs),
 			ms(r.unloadMs)

@@ -11,10 +11,18 @@ import type { Relay } from './cluster/relay.js';
 import type { DocStorage } from './storage/types.js';
 import { createRuns } from './runs/index.js';
 import { heldDocs } from './sync/held-docs.js';
+import { fullCollection, MemoryReducer } from './memory-reducer.js';
 import { createSync, logSyncError } from './sync/index.js';
 
 // Wiring only: every capability lives in its own module.
 let config, db, auth, storage: DocStorage, sync, runs, push, relay: Relay | undefined;
+// After a burst of unloads, one full collection once things are quiet gives the memory back (R11).
+const memory = new MemoryReducer({
+	collect: fullCollection() ?? (() => {}),
+	quietMs: 1000,
+	minUnloads: 50,
+	minIntervalMs: 5000
+});
 try {
 	config = readConfig();
 	// SQLite in DATA_DIR always: the default store, and the local run log with PostgreSQL.
@@ -49,7 +57,8 @@ try {
 		maxDocBytes: config.maxDocBytes,
 		maxAccountBytes: config.maxAccountBytes,
 		limits: { maxConnectionsPerAccount: config.maxSocketsPerAccount },
-		log: logSyncError
+		log: logSyncError,
+		onUnload: () => memory.unloaded()
 	});
 	const docs = heldDocs(sync.registry);
 	push = createPush({

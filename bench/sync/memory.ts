@@ -9,11 +9,16 @@ export interface MemoryOptions {
 	rounds: number;
 	messagesPerDoc: number;
 	connectConcurrency: number;
+	/** How long the server stays idle after the unload before `idleRss` is read (default 3 s). */
+	idleSettleMs?: number;
 }
 
 export interface MemoryRound {
 	round: number;
 	loadedRss: number;
+	/** The moment the last document unloaded. */
+	unloadedRss: number;
+	/** After `idleSettleMs` more of doing nothing (the server collects once unloads stop, [HD13]). */
 	idleRss: number;
 	/** From opening the first socket to every document synced. */
 	openMs: number;
@@ -90,7 +95,9 @@ export async function measureMemory(
 			message: 'every document to unload'
 		});
 		const unloadMs = performance.now() - closing;
-		rounds.push({ round, loadedRss, idleRss: rssBytes(pid), openMs, unloadMs });
+		const unloadedRss = rssBytes(pid);
+		await new Promise((resolve) => setTimeout(resolve, options.idleSettleMs ?? 3000));
+		rounds.push({ round, loadedRss, unloadedRss, idleRss: rssBytes(pid), openMs, unloadMs });
 	}
 	return {
 		docs: options.docs,

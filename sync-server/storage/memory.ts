@@ -17,6 +17,13 @@ export function createMemoryStorage(): DocStorage {
 		feed.set(key, { seq, deleted });
 	};
 
+	const purge = (key: DocKey) => {
+		docs.delete(key);
+		scrubs.delete(key);
+		tombstones.add(key);
+		touch(key, true);
+	};
+
 	return {
 		async load(key) {
 			const doc = docs.get(key);
@@ -49,10 +56,10 @@ export function createMemoryStorage(): DocStorage {
 			return [...scrubs];
 		},
 		async purge(key) {
-			docs.delete(key);
-			scrubs.delete(key);
-			tombstones.add(key);
-			touch(key, true);
+			purge(key);
+		},
+		async purgeMany(keys) {
+			for (const key of keys) purge(key);
 		},
 		async accountBytes(accountId) {
 			let bytes = 0;
@@ -67,13 +74,14 @@ export function createMemoryStorage(): DocStorage {
 			return tombstones.has(key);
 		},
 		async changesSince(accountId, since): Promise<Changes> {
-			const from = since > seq ? 0 : since;
-			const rows = [...feed]
-				.filter(([key, entry]) => entry.seq > from && splitDocKey(key).accountId === accountId)
-				.sort((a, b) => a[1].seq - b[1].seq);
+			const own = [...feed].filter(([key]) => splitDocKey(key).accountId === accountId);
+			// The account's own last seq: other accounts' writes never move it [HD11].
+			const cursor = own.reduce((max, [, entry]) => Math.max(max, entry.seq), 0);
+			const from = since > cursor ? 0 : since;
+			const rows = own.filter(([, entry]) => entry.seq > from).sort((a, b) => a[1].seq - b[1].seq);
 			const pick = (deleted: boolean): DocName[] =>
 				rows.filter(([, e]) => e.deleted === deleted).map(([key]) => splitDocKey(key).docName);
-			return { cursor: seq, changed: pick(false), deleted: pick(true) };
+			return { cursor, changed: pick(false), deleted: pick(true) };
 		},
 		async close() {
 			docs.clear();

@@ -223,6 +223,41 @@ export async function createPostgresStorage(
 	/** Prunes dead tuples of the content tables, so purged bytes leave the table pages. */
 	const vacuum = () => pool.query('VACUUM doc_updates, doc_snapshots').then(() => undefined);
 
+	// One transaction and one VACUUM for all the documents [HD12].
+	function purgeMany(keys: readonly DocKey[]): Promise<void> {
+		const unique = [...new Set(keys)];
+		if (unique.length === 0) return Promise.resolve();
+		const parts = unique.map(splitDocKey);
+		const accounts = parts.map((p) => p.accountId);
+		const names = parts.map((p) => p.docName);
+		return enqueue(async () => {
+			await transaction(async (client) => {
+				// Document locks in key order, so two instances purging overlapping sets cannot deadlock.
+				await client.query(
+					`SELECT pg_advisory_xact_lock(hashtextextended(k, 0))
+					 FROM (SELECT k FROM unnest($1::text[]) AS k ORDER BY k) AS sorted`,
+					[unique]
+				);
+				await client.query('SELECT pg_advisory_xact_lock($1)', [feedLock]);
+				for (const table of ['doc_updates', 'doc_snapshots', 'doc_scrubs']) {
+					await client.query(
+						`DELETE FROM ${table}
+						 WHERE (account_id, doc_name) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+						[accounts, names]
+					);
+				}
+				await client.query(
+					`INSERT INTO doc_tombstones (account_id, doc_name, deleted_at)
+					 SELECT a, d, $3 FROM unnest($1::text[], $2::text[]) AS t(a, d)
+					 ON CONFLICT DO NOTHING`,
+					[accounts, names, Date.now()]
+				);
+				await touch(client, unique, true);
+			});
+			await vacuum();
+		});
+	}
+
 	return {
 		pool,
 		async accountBytes(accountId) {
@@ -303,27 +338,9 @@ export async function createPostgresStorage(
 			return rows.map((row) => `${row.account_id}/${row.doc_name}` as DocKey);
 		},
 		purge(key) {
-			const { accountId, docName } = splitDocKey(key);
-			return enqueue(async () => {
-				await transaction(async (client) => {
-					await docLock(client, key);
-					await client.query('SELECT pg_advisory_xact_lock($1)', [feedLock]);
-					for (const table of ['doc_updates', 'doc_snapshots', 'doc_scrubs']) {
-						await client.query(`DELETE FROM ${table} WHERE account_id = $1 AND doc_name = $2`, [
-							accountId,
-							docName
-						]);
-					}
-					await client.query(
-						`INSERT INTO doc_tombstones (account_id, doc_name, deleted_at) VALUES ($1, $2, $3)
-						 ON CONFLICT DO NOTHING`,
-						[accountId, docName, Date.now()]
-					);
-					await touch(client, [key], true);
-				});
-				await vacuum();
-			});
+			return purgeMany([key]);
 		},
+		purgeMany,
 		async isDeleted(key) {
 			const { accountId, docName } = splitDocKey(key);
 			const { rowCount } = await pool.query(
@@ -333,20 +350,21 @@ export async function createPostgresStorage(
 			return (rowCount ?? 0) > 0;
 		},
 		async changesSince(accountId, since) {
-			// One statement, one snapshot: the cursor covers exactly the rows returned.
+			// One statement, one snapshot: the cursor covers exactly the rows returned. It is the
+			// account's own last seq, so other accounts' writes never move it [HD11].
 			const { rows } = await pool.query<{
 				cursor: string;
 				doc_name: string | null;
 				deleted: boolean | null;
 			}>(
-				`WITH cur AS (SELECT coalesce(max(seq), 0) AS cursor FROM doc_changes)
+				`WITH cur AS (SELECT coalesce(max(seq), 0) AS cursor FROM doc_changes WHERE account_id = $1)
 				 SELECT cur.cursor, c.doc_name, c.deleted FROM cur
 				 LEFT JOIN doc_changes c ON c.account_id = $1
 				   AND c.seq > (CASE WHEN $2::bigint > cur.cursor THEN 0 ELSE $2::bigint END)
 				 ORDER BY c.seq`,
 				[accountId, since]
 			);
-			// A cursor from the future means a restored backup (R4): everything is answered.
+			// A cursor beyond the account's last change means a restored backup (R4): everything is answered.
 			const changed: DocName[] = [];
 			const deleted: DocName[] = [];
 			for (const row of rows) {

@@ -52,8 +52,9 @@ export function createSqliteStorage(
 		changes: db.prepare<[string, number], { doc_name: string; deleted: number }>(
 			'SELECT doc_name, deleted FROM doc_changes WHERE account_id = ? AND seq > ? ORDER BY seq'
 		),
-		cursor: db.prepare<[], { seq: number }>(
-			"SELECT seq FROM sqlite_sequence WHERE name = 'doc_changes'"
+		// The account's own position: other accounts' writes never move it [HD11].
+		cursor: db.prepare<[string], { seq: number }>(
+			'SELECT coalesce(max(seq), 0) AS seq FROM doc_changes WHERE account_id = ?'
 		),
 		scrubs: db.prepare<[], { account_id: string; doc_name: string }>(
 			'SELECT account_id, doc_name FROM doc_scrubs'
@@ -73,9 +74,9 @@ export function createSqliteStorage(
 	});
 
 	const changesSince = db.transaction((accountId: string, since: number): Changes => {
-		const cursor = q.cursor.get()?.seq ?? 0;
-		// A cursor from the future means this database was restored from an older backup (R4):
-		// answer with everything so the client re-sends what the server lost.
+		const cursor = q.cursor.get(accountId)?.seq ?? 0;
+		// A cursor beyond the account's last change means this database was restored from an older
+		// backup (R4): answer with everything so the client re-sends what the server lost.
 		const from = since > cursor ? 0 : since;
 		const changed: DocName[] = [];
 		const deleted: DocName[] = [];
@@ -111,8 +112,10 @@ export function createSqliteStorage(
 			return q.scrubs.all().map((row) => `${row.account_id}/${row.doc_name}` as DocKey);
 		},
 		async purge(key) {
-			const { accountId, docName } = splitDocKey(key);
-			await writer.request({ op: 'purge', accountId, docName });
+			await writer.request({ op: 'purge', docs: [splitDocKey(key)] });
+		},
+		async purgeMany(keys) {
+			await writer.request({ op: 'purge', docs: keys.map(splitDocKey) });
 		},
 		async isDeleted(key) {
 			const { accountId, docName } = splitDocKey(key);

@@ -177,6 +177,65 @@ describe.each(stores)('[ST] the %s storage contract', (_name, make) => {
 		await store.close();
 	});
 
+	it("[HD11] another account's writes and deletions do not move my cursor; my own do", async () => {
+		const store = await make();
+		const doc = new Y.Doc();
+		expect((await store.changesSince('acct-a', 0)).cursor).toBe(0);
+		await store.append(
+			docKey('acct-a', 'account'),
+			textUpdate(doc, (t) => t.insert(0, 'mine'))
+		);
+		const mine = await store.changesSince('acct-a', 0);
+		expect(mine.cursor).toBeGreaterThan(0);
+		await store.append(
+			docKey('acct-b', 'account'),
+			textUpdate(doc, (t) => t.insert(0, 'theirs'))
+		);
+		await store.append(
+			docKey('acct-b', 'project.p'),
+			textUpdate(doc, (t) => t.insert(0, 'theirs too'))
+		);
+		await store.purge(docKey('acct-b', 'project.p'));
+		expect(await store.changesSince('acct-a', mine.cursor)).toEqual({
+			cursor: mine.cursor,
+			changed: [],
+			deleted: []
+		});
+		expect((await store.changesSince('acct-a', 0)).cursor).toBe(mine.cursor);
+		await store.append(
+			docKey('acct-a', 'project.q'),
+			textUpdate(doc, (t) => t.insert(0, 'mine again'))
+		);
+		const after = await store.changesSince('acct-a', mine.cursor);
+		expect(after.changed).toEqual(['project.q']);
+		expect(after.cursor).toBeGreaterThan(mine.cursor);
+		await store.close();
+	});
+
+	it('[HD12] purgeMany removes every listed document at once and leaves the others', async () => {
+		const store = await make();
+		const doomed = ['session.x', 'session.y', 'project.z'].map((n) => docKey('acct-a', n));
+		const kept = [docKey('acct-a', 'session.kept'), docKey('acct-b', 'session.x')];
+		for (const key of [...doomed, ...kept]) {
+			await store.append(
+				key,
+				Y.encodeStateAsUpdate(replay([textUpdate(new Y.Doc(), (t) => t.insert(0, key))]))
+			);
+		}
+		const { cursor } = await store.changesSince('acct-a', 0);
+		await store.purgeMany([...doomed, doomed[0]!]);
+		for (const key of doomed) {
+			expect(await store.load(key)).toEqual([]);
+			expect(await store.isDeleted(key)).toBe(true);
+		}
+		for (const key of kept) expect(await store.load(key)).toHaveLength(1);
+		const changes = await store.changesSince('acct-a', cursor);
+		expect(changes.deleted.sort()).toEqual(['project.z', 'session.x', 'session.y']);
+		await expect(store.append(doomed[1]!, Y.encodeStateAsUpdate(new Y.Doc()))).rejects.toThrow();
+		await store.purgeMany([]);
+		await store.close();
+	});
+
 	it('[ST8] concurrent appends to many documents all land; one to a deleted document fails alone', async () => {
 		const store = await make();
 		const doomed = docKey('acct-a', 'session.doomed');

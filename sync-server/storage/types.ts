@@ -7,7 +7,11 @@ import type { DocName } from '../../src/lib/core/doc-names.js';
 export type DocKey = `${string}/${DocName}`;
 
 export interface Changes {
-	/** Pass this back as `since` next time. Only moves forward once the changes it covers are stored. */
+	/**
+	 * Pass this back as `since` next time: the account's own last change (its largest feed seq), so
+	 * another account's writes never move it [HD11]. Only moves forward once the changes it covers
+	 * are stored.
+	 */
 	cursor: number;
 	changed: DocName[];
 	deleted: DocName[];
@@ -45,6 +49,8 @@ export interface DocStorage {
 	pendingScrubs(): Promise<DocKey[]>;
 	/** Removes every byte of the document and leaves a tombstone (ids only). Idempotent. */
 	purge(key: DocKey): Promise<void>;
+	/** `purge` for several documents in one commit (and one scrub of the files) [HD12]. */
+	purgeMany(keys: readonly DocKey[]): Promise<void>;
 	isDeleted(key: DocKey): Promise<boolean>;
 	/** Bytes the account's documents take (snapshots and logs) [HD5]. */
 	accountBytes(accountId: string): Promise<number>;

@@ -27,6 +27,8 @@ export interface SyncOptions {
 	log?: (message: string, error?: unknown) => void;
 	/** Several instances: the bus between them (see cluster/). */
 	relay?: Relay;
+	/** A loaded document was let go of [HD13]. */
+	onUnload?: () => void;
 }
 
 /** The sync half of the server: the document registry, its socket endpoint and its routes. */
@@ -39,7 +41,8 @@ export function createSync(options: SyncOptions) {
 		maxIdleDocsPerAccount: 50,
 		maxIdleDocs: 2000,
 		log: options.log,
-		relay: options.relay
+		relay: options.relay,
+		onUnload: options.onUnload
 	});
 	const routes: Route[] = syncRoutes({
 		storage: options.storage,

@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
 import { describe, expect, it, vi } from 'vitest';
+import * as shapes from '../../src/lib/core/shapes.js';
 import { createMemoryStorage } from '../storage/memory.js';
 import { docKey, type DocStorage } from '../storage/types.js';
 import {
@@ -223,6 +224,84 @@ describe('[SY] the document registry', () => {
 		expect(await storage.load(key)).toEqual([]);
 		await expect(registry.join(key, peer())).rejects.toBeInstanceOf(DocDeletedError);
 		await waitUntil(() => registry.loadedCount === 0);
+		await registry.close();
+	});
+});
+
+describe('[HD] bulk deletion', () => {
+	/** Memory storage that records each purgeMany call and how many ran at once. */
+	function countingStorage() {
+		const storage = createMemoryStorage();
+		const calls: string[][] = [];
+		let running = 0;
+		let mostAtOnce = 0;
+		const purgeMany = storage.purgeMany.bind(storage);
+		storage.purge = () => Promise.reject(new Error('one document at a time is not batched'));
+		storage.purgeMany = async (keys) => {
+			calls.push([...keys].sort());
+			mostAtOnce = Math.max(mostAtOnce, ++running);
+			await new Promise((resolve) => setTimeout(resolve, 5));
+			await purgeMany(keys);
+			running--;
+		};
+		return { storage, calls, mostAtOnce: () => mostAtOnce };
+	}
+
+	it('[HD12] a 500-name delete, with the sessions its projects list, is one purge of them all; live peers are closed', async () => {
+		const { storage, calls } = countingStorage();
+		const project = new Y.Doc();
+		shapes.addSession(project, 'listed', Date.now());
+		await storage.append(docKey('acct', 'project.p'), Y.encodeStateAsUpdate(project));
+		const names = Array.from({ length: 499 }, (_, i) => `session.s${i}` as const);
+		for (const name of names) await storage.append(docKey('acct', name), edit(name));
+		const registry = new DocRegistry(storage, { unloadAfterMs: 10, compactAfter: 100 });
+		const a = peer();
+		const live = await registry.join(docKey('acct', 'session.s7'), a);
+		await registry.store(live, a, edit('live'));
+
+		await registry.deleteMany([...names, 'project.p'].map((name) => docKey('acct', name)));
+		expect(calls).toHaveLength(1);
+		expect(calls[0]).toEqual(
+			[...names, 'project.p', 'session.listed'].map((name) => docKey('acct', name)).sort()
+		);
+		expect(a.closedWith).toEqual(['deleted']);
+		for (const name of [...names, 'session.listed']) {
+			expect(await storage.isDeleted(docKey('acct', name))).toBe(true);
+			expect(await storage.load(docKey('acct', name))).toEqual([]);
+		}
+		await registry.close();
+	});
+
+	it('[HD12] delete requests in parallel are purged one after another, one purge each', async () => {
+		const { storage, calls, mostAtOnce } = countingStorage();
+		const registry = new DocRegistry(storage, { unloadAfterMs: 10, compactAfter: 100 });
+		const requests = Array.from({ length: 5 }, (_, r) =>
+			Array.from({ length: 100 }, (_, i) => docKey(`acct${r}`, `session.s${i}`))
+		);
+		for (const keys of requests) for (const k of keys) await storage.append(k, edit(k));
+		await Promise.all(requests.map((keys) => registry.deleteMany(keys)));
+		expect(calls.map((keys) => keys.length)).toEqual([100, 100, 100, 100, 100]);
+		expect(mostAtOnce()).toBe(1);
+		await registry.close();
+	});
+});
+
+describe('[HD] memory after unloads', () => {
+	it('[HD13] the registry reports every document it unloads, once', async () => {
+		const storage = createMemoryStorage();
+		const onUnload = vi.fn();
+		const registry = new DocRegistry(storage, { unloadAfterMs: 5, compactAfter: 100, onUnload });
+		const peers = await Promise.all(
+			Array.from({ length: 20 }, async (_, i) => {
+				const p = peer();
+				const shared = await registry.join(docKey('acct', `session.u${i}`), p);
+				return { p, shared };
+			})
+		);
+		expect(onUnload).not.toHaveBeenCalled();
+		for (const { p, shared } of peers) registry.leave(shared, p);
+		await waitUntil(() => registry.loadedCount === 0);
+		expect(onUnload).toHaveBeenCalledTimes(20);
 		await registry.close();
 	});
 });

@@ -1,7 +1,11 @@
 import type * as Y from 'yjs';
 import { replayUpdates } from '../../src/lib/core/compaction.js';
 import type { DocName } from '../../src/lib/core/doc-names.js';
-import { deletedChildren, sessionsOf } from '../../src/lib/core/recorded-deletions.js';
+import {
+	deletedChildren,
+	listsSessions,
+	sessionsOf
+} from '../../src/lib/core/recorded-deletions.js';
 import {
 	docKey,
 	splitDocKey,
@@ -10,6 +14,7 @@ import {
 	type DocStorage
 } from '../storage/types.js';
 import type { Relay, RelayMessage } from '../cluster/relay.js';
+import { PurgeBatch } from './purge-batch.js';
 import { SerialQueue } from './serial-queue.js';
 import { SharedDoc, type Applied, type Peer } from './shared-doc.js';
 
@@ -32,6 +37,8 @@ export interface RegistryOptions {
 	maxIdleDocsPerAccount?: number;
 	maxIdleDocs?: number;
 	log?: (message: string, error?: unknown) => void;
+	/** A loaded document was let go of, so its memory can be reclaimed [HD13]. */
+	onUnload?: () => void;
 	/**
 	 * Several instances: this instance's updates, presence and deletions go to the others, and
 	 * theirs are applied to the documents loaded here (never stored here: their instance did).
@@ -83,6 +90,8 @@ export class DocRegistry {
 	#idleTotal = 0;
 	/** Bytes each account's documents take, read once from storage and then counted up. */
 	readonly #accountBytes = new Map<string, number>();
+	/** Delete requests, one at a time [HD12]. */
+	readonly #deletions = new SerialQueue();
 
 	constructor(
 		readonly storage: DocStorage,
@@ -312,37 +321,64 @@ export class DocRegistry {
 		for (const key of await this.storage.pendingScrubs()) await this.#scrub(key);
 	}
 
+	/** Purges the document and tombstones it, closing every live connection to it (R16). */
+	delete(key: DocKey): Promise<void> {
+		return this.deleteMany([key]);
+	}
+
 	/**
-	 * Purges the document and tombstones it, closing every live connection to it (R16). A project
-	 * takes every session it lists (live or deleted) with it, so the server does not depend on a
-	 * client knowing them all; they are purged first, so a crash cannot orphan them.
+	 * Purges the documents and tombstones them, closing every live connection to them (R16). A
+	 * project takes every session it lists (live or deleted) with it, so the server does not depend
+	 * on a client knowing them all. All of them go in one storage call (one commit, one scrub of the
+	 * files), so a crash cannot orphan a session, and deletions run one at a time server-wide, so
+	 * requests in parallel cannot pile up scrubs in front of everyone's appends [HD12].
 	 */
-	async delete(key: DocKey): Promise<void> {
+	deleteMany(keys: readonly DocKey[]): Promise<void> {
+		return this.#deletions.run(async () => {
+			const batch = new PurgeBatch((all) => this.storage.purgeMany(all));
+			for (const key of keys) batch.join(key, () => this.#remove(batch, key));
+			await batch.settled();
+		});
+	}
+
+	/** One document of a batch: calls `batch.ready` or `batch.withdraw` exactly once. */
+	async #remove(batch: PurgeBatch, key: DocKey): Promise<void> {
 		const { accountId, docName } = splitDocKey(key);
-		const sessionKeys = (doc: { names: DocName[] }) =>
-			doc.names.map((name) => docKey(accountId, name));
-		const listed = await this.#readDoc(key, (doc) => ({ names: sessionsOf(docName, doc) }));
-		for (const child of sessionKeys(listed)) await this.delete(child);
+		const condemn = (names: DocName[]) => {
+			for (const name of names) {
+				const child = docKey(accountId, name);
+				batch.join(child, () => this.#remove(batch, child));
+			}
+		};
+		let arrived = false;
 		const entry = this.#entry(key);
-		const late = await entry.queue
-			.run(async () => {
-				const doc = entry.doc;
-				// Appends already requested land first, so none of them fails against the tombstone.
-				await doc?.settled();
-				const now = doc ? sessionsOf(docName, doc.doc) : [];
-				await this.storage.purge(key);
-				this.#accountBytes.delete(accountId);
-				this.options.relay?.publish({ kind: 'deleted', key });
-				entry.doc = undefined;
-				if (doc) {
-					for (const peer of [...doc.peers.keys()]) peer.close('deleted');
-					doc.destroy();
-				}
-				return now.filter((name) => !listed.names.includes(name));
-			})
-			.finally(() => this.#scheduleUnloadIfIdle(key, entry));
-		// Sessions added while the children were purged.
-		for (const child of sessionKeys({ names: late })) await this.delete(child);
+		try {
+			// Only a project lists sessions: other documents are not read from storage at all.
+			if (listsSessions(docName)) {
+				condemn(await this.#readDoc(key, (doc) => sessionsOf(docName, doc)));
+			}
+			await entry.queue
+				.run(async () => {
+					const doc = entry.doc;
+					// Appends already requested land first, so none of them fails against the tombstone.
+					await doc?.settled();
+					// Sessions added since the read.
+					if (doc) condemn(sessionsOf(docName, doc.doc));
+					arrived = true;
+					await batch.ready(key);
+					this.#accountBytes.delete(accountId);
+					this.options.relay?.publish({ kind: 'deleted', key });
+					entry.doc = undefined;
+					if (doc) {
+						for (const peer of [...doc.peers.keys()]) peer.close('deleted');
+						doc.destroy();
+					}
+				})
+				.finally(() => this.#scheduleUnloadIfIdle(key, entry));
+		} catch (error) {
+			if (!arrived) batch.withdraw();
+			throw error;
+		}
 	}
 
 	/** Unloads everything now (shutdown and tests): waits for queued work and appends first. */
@@ -470,8 +506,11 @@ export class DocRegistry {
 	async #unloadIfIdle(key: DocKey, entry: Entry): Promise<void> {
 		await entry.doc?.settled();
 		if (entry.joining > 0 || (entry.doc && entry.doc.peers.size > 0)) return;
-		entry.doc?.destroy();
-		entry.doc = undefined;
+		if (entry.doc) {
+			entry.doc.destroy();
+			entry.doc = undefined;
+			this.options.onUnload?.();
+		}
 		// Only forget the queue when nothing else waits on it, so the next task for this key
 		// cannot start on a fresh queue while an old one still runs.
 		if (entry.queue.pending <= 1 && this.#entries.get(key) === entry) this.#entries.delete(key);

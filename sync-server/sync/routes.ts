@@ -36,7 +36,7 @@ export function syncRoutes(deps: {
 			handler: async (req, res) => {
 				const { accountId } = await deps.authenticateRequest(req);
 				const names = parseNames(await readJson(req));
-				for (const name of names) await deps.registry.delete(docKey(accountId, name));
+				await deps.registry.deleteMany(names.map((name) => docKey(accountId, name)));
 				sendJson(res, 200, { deleted: names });
 			}
 		}
@@ -54,8 +54,13 @@ function parseCursor(params: URLSearchParams): number {
 
 function parseNames(body: unknown): DocName[] {
 	const names = (body as { names?: unknown } | null)?.names;
-	if (!Array.isArray(names) || names.length > maxNamesPerDelete) {
-		throw new HttpError(400, 'bad_names', `names must be a list of at most ${maxNamesPerDelete}`);
+	if (!Array.isArray(names)) throw new HttpError(400, 'bad_names', 'names must be a list');
+	if (names.length > maxNamesPerDelete) {
+		throw new HttpError(
+			413,
+			'too_many_names',
+			`At most ${maxNamesPerDelete} names per request; send the rest in another`
+		);
 	}
 	for (const name of names) {
 		if (typeof name !== 'string' || !isDocName(name)) {

@@ -232,6 +232,51 @@ describe('[SY] deletion purges (R16)', () => {
 		]);
 	});
 
+	it('[HD12] a 500-name delete, with others in parallel, leaves no byte of any of them; 501 names is refused with 413', async () => {
+		const accounts = await Promise.all(['erin', 'frank', 'grace'].map((n) => signIn(server, n)));
+		const written = new Map<Account, { names: DocName[]; markers: string[] }>();
+		for (const account of accounts) {
+			const names: DocName[] = [];
+			const markers: string[] = [];
+			for (let i = 0; i < 8; i++) {
+				const name: DocName = `session.bulk${i}`;
+				const m = marker(`BULK-${i}`);
+				const provider = await opened(account, name);
+				provider.doc.getText('t').insert(0, m);
+				await synced(provider);
+				provider.destroy();
+				names.push(name);
+				markers.push(m);
+			}
+			written.set(account, { names, markers });
+		}
+		const all = [...written.values()].flatMap((w) => w.markers);
+		expect(found(all)).toEqual(all);
+		// Each request also names documents never written, up to the limit.
+		const filler = Array.from({ length: 492 }, (_, i): DocName => `session.none${i}`);
+		const responses = await Promise.all(
+			accounts.map((account) =>
+				server.request('POST', '/api/docs/delete', {
+					token: account.token,
+					body: { names: [...written.get(account)!.names, ...filler] }
+				})
+			)
+		);
+		expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
+		expect(found(all)).toEqual([]);
+		const changes = await server.request('GET', '/api/changes?since=0', {
+			token: accounts[0]!.token
+		});
+		expect((changes.body as { deleted: string[] }).deleted).toHaveLength(500);
+
+		const tooMany = await server.request('POST', '/api/docs/delete', {
+			token: accounts[0]!.token,
+			body: { names: [...filler, ...Array.from({ length: 9 }, (_, i) => `session.more${i}`)] }
+		});
+		expect(tooMany.status).toBe(413);
+		expect(tooMany.body).toMatchObject({ error: { code: 'too_many_names' } });
+	}, 60_000);
+
 	it('[SY37] a stale device renaming a deleted session stores no byte of the new title', async () => {
 		const dave = await signIn(server, 'dave');
 		const stale = marker('STALE-RENAME');

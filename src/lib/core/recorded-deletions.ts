@@ -48,9 +48,12 @@ export function deletedChildren(name: DocName, doc: Y.Doc): DocName[] {
 	return [];
 }
 
+/** Only a project document lists sessions. */
+export const listsSessions = (name: DocName): boolean => name.startsWith('project.');
+
 /** Every session a project document lists, live or deleted: purging a project purges them all. */
 export function sessionsOf(name: DocName, doc: Y.Doc): DocName[] {
-	if (!name.startsWith('project.')) return [];
+	if (!listsSessions(name)) return [];
 	const ids = new Set([...sessions(doc).keys(), ...deletedSessions(doc).keys()]);
 	return [...ids].flatMap(sessionDoc);
 }

@@ -43,6 +43,9 @@ export function lifecycle(ctx: LiveContext): void {
 			const start = await server.request('GET', '/api/changes?since=0', { token: alice.token });
 			expect(start.status).toBe(200);
 			const { cursor } = start.body as { cursor: number };
+			// Cursors are per account [HD11]: Bob asks with his own, which Alice's write leaves alone.
+			const bobStart = await server.request('GET', '/api/changes?since=0', { token: bob.token });
+			const bobCursor = (bobStart.body as { cursor: number }).cursor;
 			const doc = new Y.Doc();
 			doc.getText('t').insert(0, 'changed');
 			await syncOnce({
@@ -56,10 +59,10 @@ export function lifecycle(ctx: LiveContext): void {
 				token: alice.token
 			});
 			expect(mine.body).toMatchObject({ changed: ['project.feed'], deleted: [] });
-			const theirs = await server.request('GET', `/api/changes?since=${cursor}`, {
+			const theirs = await server.request('GET', `/api/changes?since=${bobCursor}`, {
 				token: bob.token
 			});
-			expect(theirs.body).toMatchObject({ changed: [], deleted: [] });
+			expect(theirs.body).toEqual({ cursor: bobCursor, changed: [], deleted: [] });
 			const anonymous = await server.request('GET', '/api/changes?since=0');
 			expect(anonymous.status).toBe(401);
 			const bad = await server.request('GET', '/api/changes?since=-1', { token: alice.token });
