@@ -6,6 +6,7 @@ import { loopDelay } from './http/loop-delay.js';
 import { createHttpServer } from './http/server.js';
 import { createSqliteStorage, openDatabase } from './storage/sqlite.js';
 import { createPush } from './push/index.js';
+import { sqlitePushStore } from './push/store.js';
 import type { Relay } from './cluster/relay.js';
 import type { DocStorage } from './storage/types.js';
 import { createRuns } from './runs/index.js';
@@ -50,16 +51,26 @@ try {
 		limits: { maxConnectionsPerAccount: config.maxSocketsPerAccount },
 		log: logSyncError
 	});
-	push = createPush({
-		db,
-		dataDir: config.dataDir,
+	// Log lines about runs and pushes name the instance, so an operator can tell which one it was.
+	const instance = `instance ${config.instanceId}`;
+	const describe = (error: unknown) => (error instanceof Error ? `: ${error.message}` : '');
+	// With PostgreSQL every instance signs with one VAPID key and reaches every device ([IN7]).
+	const pushStore = pool
+		? (await import('./push/postgres-store.js')).postgresPushStore(pool)
+		: sqlitePushStore(db, config.dataDir);
+	push = await createPush({
+		store: pushStore,
 		authenticateRequest: auth.authenticateRequest,
-		log: (message) => console.error(`tether push: ${message}`)
+		log: (message, error) =>
+			console.error(`tether push (${instance}): ${message}${describe(error)}`)
+	}).catch((error: unknown) => {
+		throw new ConfigError(`cannot set up Web Push: ${(error as Error).message}`);
 	});
 	runs = createRuns({
 		db,
 		relay,
 		pool,
+		instanceId: config.instanceId,
 		docs: heldDocs(sync.registry),
 		authenticateRequest: auth.authenticateRequest,
 		accountOfKey: auth.accountOfKey,
@@ -69,7 +80,7 @@ try {
 		maxToolRounds: config.maxToolRounds,
 		approvalMs: config.approvalMs,
 		log: (message, error) =>
-			console.error(`tether runs: ${message}${error instanceof Error ? `: ${error.message}` : ''}`)
+			console.error(`tether runs (${instance}): ${message}${describe(error)}`)
 	});
 } catch (error) {
 	if (error instanceof ConfigError) {
@@ -83,6 +94,7 @@ const { registry } = sync;
 const loop = loopDelay();
 const { server, release, checkHost } = createHttpServer(config, [
 	...healthRoutes(() => ({
+		instance: config.instanceId,
 		loadedDocs: registry.loadedCount,
 		...loop(),
 		...(relay ? { redis: relay.status() } : {})
@@ -104,6 +116,7 @@ server.listen(config.port, config.host, () => {
 	const scheme = config.tls ? 'https' : 'http';
 	// Tests start the server on port 0 and read the real port from this line.
 	console.log(`tether listening on ${scheme}://${config.host}:${port}`);
+	console.log(`tether: instance ${config.instanceId}`);
 	if (config.tls) console.log(`tether: serving HTTPS with the certificate ${config.tls.cert}`);
 	else if (!['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
 		// Browsers allow service workers and installing only on https or localhost.

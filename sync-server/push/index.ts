@@ -1,17 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { Agent } from 'node:https';
-import type { Database } from 'better-sqlite3';
 import { runNotice, type EndedRun } from '../../src/lib/core/run-notice.js';
 import type { Route } from '../http/api.js';
 import { createNotifier } from './notifier.js';
 import { readPushOptions } from './options.js';
 import { pushRoutes } from './routes.js';
-import { createSubscriptions } from './subscriptions.js';
-import { loadVapidKeys } from './vapid.js';
+import type { PushStore } from './store.js';
 
 export interface PushOptions {
-	db: Database;
-	dataDir: string;
+	/** SQLite and DATA_DIR for one instance (`sqlitePushStore`), PostgreSQL for several. */
+	store: PushStore;
 	authenticateRequest: (req: IncomingMessage) => { accountId: string };
 	env?: NodeJS.ProcessEnv;
 	log?: (message: string, error?: unknown) => void;
@@ -20,14 +18,14 @@ export interface PushOptions {
 }
 
 /** Web Push: devices subscribe, and a run that ends reaches each of them as a notification. */
-export function createPush(options: PushOptions): {
+export async function createPush(options: PushOptions): Promise<{
 	routes: Route[];
 	/** Resolves once every device was tried (tests wait on it; runs do not). */
 	onRunEnded: (accountId: string, ended: EndedRun) => Promise<void>;
-} {
+}> {
 	const settings = readPushOptions(options.env);
-	const vapid = loadVapidKeys(options.dataDir);
-	const subscriptions = createSubscriptions(options.db);
+	const vapid = await options.store.vapidKeys();
+	const { subscriptions } = options.store;
 	const notifier = createNotifier({
 		subscriptions,
 		vapid,

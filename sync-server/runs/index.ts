@@ -26,6 +26,8 @@ export interface RunsOptions {
 	relay?: Relay;
 	/** With PostgreSQL: one run per message across instances. */
 	pool?: pg.Pool;
+	/** Recorded with each shared claim: which instance runs it ([IN10]). */
+	instanceId: string;
 }
 
 /** Claude runs on the server: the manager, its log, the model lists and the routes. */
@@ -43,7 +45,7 @@ export function createRuns(options: RunsOptions): { routes: Route[]; manager: Ru
 		approvalMs: options.approvalMs,
 		onError: options.log,
 		onRunEnded: options.onRunEnded,
-		sharedClaims: options.pool && postgresClaims(options.pool)
+		sharedClaims: options.pool && postgresClaims(options.pool, options.instanceId)
 	});
 	const relay = options.relay;
 	relay?.onMessage((message) => {
