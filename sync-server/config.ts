@@ -46,6 +46,11 @@ export interface Config {
 	 * (TETHER_INSTANCE_ID, else random at each start, [IN10]).
 	 */
 	instanceId: string;
+	/**
+	 * With PostgreSQL: an instance silent this long is gone, and another ends the runs it claimed
+	 * (TETHER_INSTANCE_TIMEOUT_SECONDS, [IN12]).
+	 */
+	instanceTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -161,6 +166,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		databaseUrl,
 		redisUrl,
 		instanceId,
+		instanceTimeoutMs:
+			1000 *
+			parseCount(
+				'TETHER_INSTANCE_TIMEOUT_SECONDS',
+				env.TETHER_INSTANCE_TIMEOUT_SECONDS,
+				30,
+				'seconds',
+				1
+			),
 		port: parsePort(env.PORT),
 		host: env.HOST || '127.0.0.1',
 		dataDir: path.resolve(env.DATA_DIR || './data'),

@@ -71,6 +71,7 @@ try {
 		relay,
 		pool,
 		instanceId: config.instanceId,
+		instanceTimeoutMs: config.instanceTimeoutMs,
 		docs: heldDocs(sync.registry),
 		authenticateRequest: auth.authenticateRequest,
 		accountOfKey: auth.accountOfKey,
@@ -110,6 +111,8 @@ sync.attach(server, { checkHost, onAccepted: release });
 await registry.recover();
 // Runs a crash left running end interrupted; queued ones wait to be asked again (R20).
 await runs.manager.recover();
+// With PostgreSQL: says this instance is alive, and ends the runs of instances that are not ([IN12]).
+await runs.start();
 
 server.listen(config.port, config.host, () => {
 	const { port } = server.address() as AddressInfo;
@@ -132,7 +135,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 		// The registry waits for its appends; closing the storage stops the writer thread and the
 		// database after them.
 		// Running answers end interrupted with what they have, stored before the documents close.
-		void runs.manager
+		void runs
 			.close()
 			.then(() => sync.close())
 			.then(() => relay?.close())

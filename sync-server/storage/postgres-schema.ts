@@ -76,8 +76,15 @@ CREATE TABLE push_subscriptions (
 	created_at bigint NOT NULL
 );
 CREATE INDEX push_subscriptions_account ON push_subscriptions (account_id, created_at);
--- Which instance claimed (and so runs) each run: an operator's answer to "who ran this" ([IN10]).
-ALTER TABLE run_claims ADD COLUMN instance_id text;
+-- Which instance claimed (and so runs) each run: an operator's answer to "who ran this" ([IN10]);
+-- ended_at once it is over. A claim of an instance that stopped beating is ended by another ([IN12]).
+ALTER TABLE run_claims ADD COLUMN instance_id text, ADD COLUMN ended_at bigint;
+CREATE INDEX run_claims_unended ON run_claims (instance_id) WHERE ended_at IS NULL;
+CREATE TABLE tether_instances (
+	instance_id text PRIMARY KEY,
+	started_at bigint NOT NULL,
+	seen_at bigint NOT NULL
+);
 `
 ];
 

@@ -31,6 +31,8 @@ let pushDir: string;
 /** The shared database as an operator sees it. */
 let db: pg.Pool;
 const providers: SyncProvider[] = [];
+/** What every instance gets (A adds its name). */
+let env: Record<string, string>;
 
 beforeAll(async () => {
 	pushDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tether-instances-push-'));
@@ -41,14 +43,17 @@ beforeAll(async () => {
 		fakePushService(pushDir)
 	]);
 	db = new pg.Pool({ connectionString: postgres.url, max: 1 });
-	const env = {
+	env = {
 		DATABASE_URL: postgres.url,
 		REDIS_URL: redis.url,
 		TETHER_SECRET: randomBytes(32).toString('base64url'),
 		TETHER_DOC_IDLE_MS: '50',
 		TETHER_PUSH_SERVICES: pushService.origin,
 		// The servers trust the local push service's self-signed certificate.
-		NODE_EXTRA_CA_CERTS: pushService.certFile
+		NODE_EXTRA_CA_CERTS: pushService.certFile,
+		// An instance silent for 5 s is gone: its runs are ended by another ([IN12]). Shorter
+		// makes a live instance on a loaded machine look gone.
+		TETHER_INSTANCE_TIMEOUT_SECONDS: '5'
 	};
 	// One after the other: the first applies the migrations (the second would wait on their lock).
 	// A is named by the operator; B names itself.
@@ -120,8 +125,22 @@ function ask(
 	});
 }
 
-/** The answer to a session's message, as the device sees it. */
-function answerIn(session: SyncProvider) {
+/** A session as PostgreSQL holds it (snapshot and log). */
+async function storedSession(acct: Account, sessionId: string): Promise<Y.Doc> {
+	const { rows } = await db.query<{ data: Buffer }>(
+		`SELECT data FROM (
+			SELECT 0 AS part, 0::bigint AS seq, data FROM doc_snapshots WHERE account_id = $1 AND doc_name = $2
+			UNION ALL SELECT 1, seq, data FROM doc_updates WHERE account_id = $1 AND doc_name = $2
+		) AS parts ORDER BY part, seq`,
+		[acct.accountId, `session.${sessionId}`]
+	);
+	const doc = new Y.Doc();
+	for (const row of rows) Y.applyUpdate(doc, new Uint8Array(row.data));
+	return doc;
+}
+
+/** The answer to a session's message, as the device (or a stored copy) has it. */
+function answerIn(session: { doc: Y.Doc }) {
 	return shapes
 		.messages(session.doc)
 		.toArray()
@@ -316,6 +335,89 @@ describe('[IN] several instances on PostgreSQL and Redis', () => {
 			message: 'the answer to finish'
 		});
 	});
+
+	it('[IN12] an instance killed with -9 that does not come back: another ends its running answer and frees its queued message', async () => {
+		const c = await startTether({ env, fake });
+		try {
+			const acct = await account(a);
+			const run = await waitingMessage(a, acct);
+			const queuedId = newId();
+			shapes.appendMessage(run.session.doc, {
+				id: queuedId,
+				role: 'user',
+				text: 'and then?',
+				createdAt: Date.now(),
+				ask: 'waiting'
+			});
+			await run.session.whenSynced;
+			const queued = { sessionId: run.sessionId, messageId: queuedId };
+			// The answer stalls after its first piece: it is still running when C dies.
+			fake.script({ interrupt: { how: 'stall', afterEvent: 4 } });
+			expect((await ask(c, acct, run)).status).toBe(202);
+			expect((await ask(c, acct, queued)).body).toEqual({ state: 'queued' });
+			// Killed once C stored the started answer and the queued mark: what another instance
+			// finds in PostgreSQL (what C relayed but had not stored yet is not there to end).
+			await waitFor(
+				async () => {
+					const stored = await storedSession(acct, run.sessionId);
+					const ask = shapes
+						.messages(stored)
+						.toArray()
+						.find((m) => m.get('id') === queuedId)
+						?.get('ask');
+					return answerIn({ doc: stored })?.get('status') === 'streaming' && ask === 'queued';
+				},
+				{ timeoutMs: 15_000, message: 'C to store the started answer' }
+			);
+			await c.kill9();
+
+			await waitFor(() => answerIn(run.session)?.get('status') === 'interrupted', {
+				timeoutMs: 30_000,
+				message: 'A or B to end the answer of the gone instance'
+			});
+			const asked = (id: string) =>
+				shapes
+					.messages(run.session.doc)
+					.toArray()
+					.find((m) => m.get('id') === id)
+					?.get('ask');
+			expect(asked(run.messageId)).toBe('answered');
+			await waitFor(() => asked(queuedId) === 'waiting', {
+				message: 'the queued message to wait to be asked again'
+			});
+			// The running one's claim ended, the queued one's is gone (it never began).
+			const claims = await waitFor(
+				async () => {
+					const { rows } = await db.query<{
+						message_id: string;
+						instance_id: string;
+						ended: boolean;
+					}>(
+						'SELECT message_id, instance_id, ended_at IS NOT NULL AS ended FROM run_claims WHERE session_id = $1',
+						[run.sessionId]
+					);
+					return rows.length === 1 && rows[0]!.ended ? rows : undefined;
+				},
+				{ message: 'the claims of the gone instance to be settled' }
+			);
+			const survivors = [(await health(a)).instance, (await health(b)).instance];
+			expect(claims[0]!.message_id).toBe(run.messageId);
+			expect(survivors).toContain(claims[0]!.instance_id);
+
+			// The queued message's claim is gone, so it is asked again, on any instance, and answered.
+			expect((await ask(b, acct, queued)).status).toBe(202);
+			await waitFor(
+				() =>
+					shapes
+						.messages(run.session.doc)
+						.toArray()
+						.some((m) => m.get('replyTo') === queuedId && m.get('status') === 'done'),
+				{ timeoutMs: 15_000, message: 'B to answer the freed message' }
+			);
+		} finally {
+			await c.close();
+		}
+	}, 60_000);
 
 	it('[IN5] an instance that loses Redis says so, keeps serving, and catches up when Redis returns', async () => {
 		const acct = await account(a);
