@@ -1,4 +1,4 @@
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,16 @@ export interface Config {
 	databaseUrl: string | undefined;
 	/** Redis between instances (REDIS_URL); needs databaseUrl. */
 	redisUrl: string | undefined;
+	/**
+	 * Names this process in /api/health, its log lines and the runs it claims
+	 * (TETHER_INSTANCE_ID, else random at each start, [IN10]).
+	 */
+	instanceId: string;
+	/**
+	 * With PostgreSQL: an instance silent this long is gone, and another ends the runs it claimed
+	 * (TETHER_INSTANCE_TIMEOUT_SECONDS, [IN12]).
+	 */
+	instanceTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -146,9 +156,25 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 		// A secret generated per instance would give each instance its own accounts and tokens.
 		throw new ConfigError('DATABASE_URL needs TETHER_SECRET, the same on every instance');
 	}
+	const instanceId = env.TETHER_INSTANCE_ID || randomBytes(4).toString('hex');
+	if (!/^[A-Za-z0-9._-]{1,64}$/.test(instanceId)) {
+		throw new ConfigError(
+			`TETHER_INSTANCE_ID must be 1 to 64 letters, digits, dots, dashes or underscores, got "${instanceId}"`
+		);
+	}
 	return {
 		databaseUrl,
 		redisUrl,
+		instanceId,
+		instanceTimeoutMs:
+			1000 *
+			parseCount(
+				'TETHER_INSTANCE_TIMEOUT_SECONDS',
+				env.TETHER_INSTANCE_TIMEOUT_SECONDS,
+				30,
+				'seconds',
+				1
+			),
 		port: parsePort(env.PORT),
 		host: env.HOST || '127.0.0.1',
 		dataDir: path.resolve(env.DATA_DIR || './data'),

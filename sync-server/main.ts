@@ -7,6 +7,7 @@ import { loopDelay } from './http/loop-delay.js';
 import { createHttpServer } from './http/server.js';
 import { createSqliteStorage, openDatabase } from './storage/sqlite.js';
 import { createPush } from './push/index.js';
+import { sqlitePushStore } from './push/store.js';
 import type { Relay } from './cluster/relay.js';
 import type { DocStorage } from './storage/types.js';
 import { createRuns } from './runs/index.js';
@@ -61,19 +62,30 @@ try {
 		onUnload: () => memory.unloaded()
 	});
 	const docs = heldDocs(sync.registry);
-	push = createPush({
-		db,
-		dataDir: config.dataDir,
+	// Log lines about runs and pushes name the instance, so an operator can tell which one it was.
+	const instance = `instance ${config.instanceId}`;
+	const describe = (error: unknown) => (error instanceof Error ? `: ${error.message}` : '');
+	// With PostgreSQL every instance signs with one VAPID key and reaches every device ([IN7]).
+	const pushStore = pool
+		? (await import('./push/postgres-store.js')).postgresPushStore(pool)
+		: sqlitePushStore(db, config.dataDir);
+	push = await createPush({
+		store: pushStore,
 		authenticateRequest: auth.authenticateRequest,
 		// The same secret auth read (TETHER_SECRET or DATA_DIR/secret).
 		secret: loadSecret(config),
 		docs,
-		log: (message) => console.error(`tether push: ${message}`)
+		log: (message, error) =>
+			console.error(`tether push (${instance}): ${message}${describe(error)}`)
+	}).catch((error: unknown) => {
+		throw new ConfigError(`cannot set up Web Push: ${(error as Error).message}`);
 	});
 	runs = createRuns({
 		db,
 		relay,
 		pool,
+		instanceId: config.instanceId,
+		instanceTimeoutMs: config.instanceTimeoutMs,
 		docs,
 		authenticateRequest: auth.authenticateRequest,
 		accountOfKey: auth.accountOfKey,
@@ -84,7 +96,7 @@ try {
 		maxToolRounds: config.maxToolRounds,
 		approvalMs: config.approvalMs,
 		log: (message, error) =>
-			console.error(`tether runs: ${message}${error instanceof Error ? `: ${error.message}` : ''}`)
+			console.error(`tether runs (${instance}): ${message}${describe(error)}`)
 	});
 } catch (error) {
 	if (error instanceof ConfigError) {
@@ -98,6 +110,7 @@ const { registry } = sync;
 const loop = loopDelay();
 const { server, release, checkHost } = createHttpServer(config, [
 	...healthRoutes(() => ({
+		instance: config.instanceId,
 		loadedDocs: registry.loadedCount,
 		...loop(),
 		...(relay ? { redis: relay.status() } : {})
@@ -113,12 +126,15 @@ sync.attach(server, { checkHost, onAccepted: release });
 await registry.recover();
 // Runs a crash left running end interrupted; queued ones wait to be asked again (R20).
 await runs.manager.recover();
+// With PostgreSQL: says this instance is alive, and ends the runs of instances that are not ([IN12]).
+await runs.start();
 
 server.listen(config.port, config.host, () => {
 	const { port } = server.address() as AddressInfo;
 	const scheme = config.tls ? 'https' : 'http';
 	// Tests start the server on port 0 and read the real port from this line.
 	console.log(`tether listening on ${scheme}://${config.host}:${port}`);
+	console.log(`tether: instance ${config.instanceId}`);
 	if (config.tls) console.log(`tether: serving HTTPS with the certificate ${config.tls.cert}`);
 	else if (!['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
 		// Browsers allow service workers and installing only on https or localhost.
@@ -134,7 +150,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 		// The registry waits for its appends; closing the storage stops the writer thread and the
 		// database after them.
 		// Running answers end interrupted with what they have, stored before the documents close.
-		void runs.manager
+		void runs
 			.close()
 			.then(() => sync.close())
 			.then(() => relay?.close())

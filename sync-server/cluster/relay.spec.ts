@@ -60,3 +60,17 @@ describe('[IN1] configuration of several instances', () => {
 		expect(config.redisUrl).toBeUndefined();
 	});
 });
+
+describe('[IN10] the instance id', () => {
+	it('is TETHER_INSTANCE_ID when set, else random at each start, and never anything a log line could be confused by', () => {
+		expect(readConfig({ TETHER_INSTANCE_ID: 'tether-1.eu_west' }).instanceId).toBe(
+			'tether-1.eu_west'
+		);
+		const [one, two] = [readConfig({}).instanceId, readConfig({}).instanceId];
+		expect(one).toMatch(/^[0-9a-f]{8}$/);
+		expect(two).not.toBe(one);
+		for (const bad of ['tether 1', 'a\nb', 'x'.repeat(65), 'é']) {
+			expect(() => readConfig({ TETHER_INSTANCE_ID: bad })).toThrow(/TETHER_INSTANCE_ID/);
+		}
+	});
+});

@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Agent } from 'node:https';
-import type { Database } from 'better-sqlite3';
 import { approvalNotice, type AskedApproval } from '../../src/lib/core/approval-notice.js';
 import { runNotice, type EndedRun } from '../../src/lib/core/run-notice.js';
 import type { Route } from '../http/api.js';
@@ -11,12 +10,11 @@ import { createApprovalTokens, type ApprovalTokens } from './approval-token.js';
 import { createNotifier } from './notifier.js';
 import { readPushOptions } from './options.js';
 import { pushRoutes } from './routes.js';
-import { createSubscriptions } from './subscriptions.js';
-import { loadVapidKeys } from './vapid.js';
+import type { PushStore } from './store.js';
 
 export interface PushOptions {
-	db: Database;
-	dataDir: string;
+	/** SQLite and DATA_DIR for one instance (`sqlitePushStore`), PostgreSQL for several. */
+	store: PushStore;
 	authenticateRequest: (req: IncomingMessage) => { accountId: string };
 	/** The server secret: approval capabilities are signed with a key derived from it. */
 	secret: string;
@@ -47,16 +45,16 @@ export function approvalPush(tokens: ApprovalTokens, accountId: string, asked: A
  * Web Push: devices subscribe; a run that ends reaches each of them as a notification, and so
  * does a file change waiting for approval, with actions that answer it.
  */
-export function createPush(options: PushOptions): {
+export async function createPush(options: PushOptions): Promise<{
 	routes: Route[];
 	/** Resolves once every device was tried (tests wait on it; runs do not). */
 	onRunEnded: (accountId: string, ended: EndedRun) => Promise<void>;
 	/** Resolves once every device was tried (tests wait on it; runs do not). */
 	onApprovalAsked: (accountId: string, asked: AskedApproval) => Promise<void>;
-} {
+}> {
 	const settings = readPushOptions(options.env);
-	const vapid = loadVapidKeys(options.dataDir);
-	const subscriptions = createSubscriptions(options.db);
+	const vapid = await options.store.vapidKeys();
+	const { subscriptions } = options.store;
 	const approvalTokens = createApprovalTokens({ key: approvalKey(options.secret) });
 	const notifier = createNotifier({
 		subscriptions,

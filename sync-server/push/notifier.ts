@@ -30,8 +30,15 @@ export function createNotifier(options: NotifierOptions) {
 	return {
 		async notify(accountId: string, notice: PushNotice): Promise<void> {
 			const payload = JSON.stringify(notice);
+			let targets;
+			try {
+				targets = await options.subscriptions.of(accountId);
+			} catch (error) {
+				options.onError?.('the devices to notify could not be read', error);
+				return;
+			}
 			await Promise.all(
-				options.subscriptions.of(accountId).map(async (target) => {
+				targets.map(async (target) => {
 					try {
 						// An answer an hour old is not worth waking a phone for.
 						await webpush.sendNotification(target, payload, {
@@ -44,7 +51,12 @@ export function createNotifier(options: NotifierOptions) {
 					} catch (error) {
 						const status = (error as { statusCode?: number }).statusCode;
 						if (status === 404 || status === 410) {
-							options.subscriptions.remove(accountId, target.endpoint);
+							// Shared with every instance when they share a store: gone for all of them.
+							await options.subscriptions
+								.remove(accountId, target.endpoint)
+								.catch((removing: unknown) =>
+									options.onError?.('a gone device could not be forgotten', removing)
+								);
 							return;
 						}
 						// The endpoint is a capability URL: never logged.

@@ -1,11 +1,10 @@
-import { createECDH, createPublicKey, randomBytes, verify } from 'node:crypto';
+import { createPublicKey, verify } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
@@ -14,57 +13,18 @@ import * as answers from '../../src/lib/core/answers.js';
 import { sessionDoc } from '../../src/lib/core/doc-names.js';
 import type { EndedRun } from '../../src/lib/core/run-notice.js';
 import * as shapes from '../../src/lib/core/shapes.js';
+import {
+	decrypt,
+	device,
+	fakePushService,
+	type FakePushService
+} from '../../tests/lib/fake-push.js';
 import { MemoryDocs } from '../../tests/lib/memory-docs.js';
-import { selfSigned } from '../../tests/lib/self-signed.js';
 import { apiRouter, HttpError } from '../http/api.js';
 import { docKey } from '../storage/types.js';
 import { createApprovalTokens } from './approval-token.js';
 import { approvalKey, approvalPush, createPush } from './index.js';
-
-// The decryption half of RFC 8188/8291, from the library web-push encrypts with.
-const ece = createRequire(import.meta.url)('http_ece') as {
-	decrypt(
-		body: Buffer,
-		params: { version: string; privateKey: unknown; authSecret: string }
-	): Buffer;
-};
-
-interface Received {
-	path: string;
-	headers: http.IncomingHttpHeaders;
-	body: Buffer;
-}
-
-/** A push service: records what it receives; a path ending in /gone answers 410 as for an expired subscription. */
-async function fakePushService(tls: { cert: Buffer; key: Buffer }) {
-	const received: Received[] = [];
-	const server = https.createServer(tls, (req, res) => {
-		const chunks: Buffer[] = [];
-		req.on('data', (c: Buffer) => chunks.push(c));
-		req.on('end', () => {
-			received.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
-			res.writeHead(req.url?.endsWith('/gone') ? 410 : 201).end();
-		});
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-	return { origin, received, close: () => new Promise((r) => server.close(r)) };
-}
-
-/** A browser's side of a subscription: its key pair and auth secret. */
-function device(endpoint: string) {
-	const ecdh = createECDH('prime256v1');
-	ecdh.generateKeys();
-	const auth = randomBytes(16).toString('base64url');
-	return {
-		ecdh,
-		auth,
-		subscription: {
-			endpoint,
-			keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth }
-		}
-	};
-}
+import { sqlitePushStore } from './store.js';
 
 const ended: EndedRun = {
 	projectId: 'p1',
@@ -78,27 +38,24 @@ const ended: EndedRun = {
 describe('Web Push [NT2] [NT3]', () => {
 	let dir: string;
 	let db: Database.Database;
-	let pushService: Awaited<ReturnType<typeof fakePushService>>;
+	let pushService: FakePushService;
 	let api: http.Server;
 	let apiUrl: string;
-	let push: ReturnType<typeof createPush>;
+	let push: Awaited<ReturnType<typeof createPush>>;
 	let docs: MemoryDocs;
 	const secret = 'a-test-secret-of-at-least-32-characters';
 
 	beforeEach(async () => {
 		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tether-push-'));
 		db = new Database(':memory:');
-		const files = selfSigned(dir, 'push-service');
-		const tls = { cert: fs.readFileSync(files.cert), key: fs.readFileSync(files.key) };
-		pushService = await fakePushService(tls);
+		pushService = await fakePushService(dir);
 		docs = new MemoryDocs();
-		push = createPush({
-			db,
-			dataDir: dir,
+		push = await createPush({
+			store: sqlitePushStore(db, dir),
 			secret,
 			docs,
 			env: { TETHER_PUSH_SERVICES: pushService.origin },
-			agent: new https.Agent({ ca: tls.cert }),
+			agent: new https.Agent({ ca: pushService.cert }),
 			authenticateRequest: (req) => {
 				const account = req.headers['x-account'];
 				if (typeof account !== 'string') throw new HttpError(401, 'unauthorized', 'no token');
@@ -141,12 +98,7 @@ describe('Web Push [NT2] [NT3]', () => {
 		expect(Number(request!.headers.ttl)).toBeGreaterThan(0);
 		// The body is ciphertext: the answer is not readable on the way.
 		expect(request!.body.includes(Buffer.from('Here is the plan'))).toBe(false);
-		const plain = ece.decrypt(request!.body, {
-			version: 'aes128gcm',
-			privateKey: phone.ecdh,
-			authSecret: phone.auth
-		});
-		expect(JSON.parse(plain.toString('utf8'))).toEqual({
+		expect(JSON.parse(decrypt(request!.body, phone))).toEqual({
 			title: 'Claude answered in Trip 🗺️ رحلة',
 			body: 'Here is the plan.',
 			tag: 'answer-a1',
@@ -214,12 +166,11 @@ describe('Web Push [NT2] [NT3]', () => {
 		expect(pushService.received).toEqual([]);
 	});
 
-	it('[NT2] keeps its VAPID key pair in DATA_DIR, readable by the server alone', () => {
+	it('[NT2] keeps its VAPID key pair in DATA_DIR, readable by the server alone', async () => {
 		const file = path.join(dir, 'vapid.json');
 		expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-		const again = createPush({
-			db,
-			dataDir: dir,
+		const again = await createPush({
+			store: sqlitePushStore(db, dir),
 			secret,
 			docs,
 			authenticateRequest: () => ({ accountId: 'x' })
@@ -276,12 +227,7 @@ describe('Web Push [NT2] [NT3]', () => {
 		await subscribe('alice', phone.subscription);
 		await push.onApprovalAsked('alice', asked);
 		const [request] = pushService.received;
-		const plain = ece.decrypt(request!.body, {
-			version: 'aes128gcm',
-			privateKey: phone.ecdh,
-			authSecret: phone.auth
-		});
-		const payload = JSON.parse(plain.toString('utf8'));
+		const payload = JSON.parse(decrypt(request!.body, phone));
 		expect(payload).toEqual({
 			title: 'Claude asks to change a file in Trip 🗺️ رحلة',
 			body: 'write_file notes/plan.md',

@@ -34,7 +34,7 @@ export function pushRoutes(deps: PushRouteDeps): Route[] {
 			handler: async (req, res) => {
 				const { accountId } = deps.authenticateRequest(req);
 				const target = checkPushTarget(await readJson(req, 4096), deps.services);
-				deps.subscriptions.add(accountId, target);
+				await deps.subscriptions.add(accountId, target);
 				sendJson(res, 201, { ok: true });
 			}
 		},
@@ -47,7 +47,7 @@ export function pushRoutes(deps: PushRouteDeps): Route[] {
 				if (typeof body?.endpoint !== 'string') {
 					throw new HttpError(400, 'bad_request', 'endpoint is required');
 				}
-				deps.subscriptions.remove(accountId, body.endpoint);
+				await deps.subscriptions.remove(accountId, body.endpoint);
 				sendJson(res, 200, { ok: true });
 			}
 		},

@@ -20,8 +20,19 @@ CREATE TABLE IF NOT EXISTS push_subscriptions (
 CREATE INDEX IF NOT EXISTS push_subscriptions_account ON push_subscriptions (account_id, created_at);
 `;
 
-/** Each account's devices that asked for notifications (ids and keys only, never content). */
-export function createSubscriptions(db: Database, now = Date.now) {
+/**
+ * Each account's devices that asked for notifications (ids and keys only, never content). The
+ * same contract in SQLite (here) and PostgreSQL (postgres-store.ts); `store.spec.ts` runs it on both.
+ */
+export interface Subscriptions {
+	/** Registers the device (again); beyond `maxSubscriptionsPerAccount` the oldest goes. */
+	add(accountId: string, target: PushTarget): Promise<void>;
+	/** Forgets the device; nothing happens when it is not there. */
+	remove(accountId: string, endpoint: string): Promise<void>;
+	of(accountId: string): Promise<PushTarget[]>;
+}
+
+export function sqliteSubscriptions(db: Database, now = Date.now): Subscriptions {
 	db.exec(schema);
 	const upsert = db.prepare<[string, string, string, string, number]>(
 		`INSERT INTO push_subscriptions (endpoint, account_id, p256dh, auth, created_at)
@@ -41,21 +52,19 @@ export function createSubscriptions(db: Database, now = Date.now) {
 		'SELECT endpoint, p256dh, auth FROM push_subscriptions WHERE account_id = ?'
 	);
 	return {
-		add(accountId: string, target: PushTarget): void {
+		async add(accountId, target) {
 			db.transaction(() => {
 				upsert.run(target.endpoint, accountId, target.keys.p256dh, target.keys.auth, now());
 				trim.run(accountId, accountId, maxSubscriptionsPerAccount);
 			})();
 		},
-		remove(accountId: string, endpoint: string): void {
+		async remove(accountId, endpoint) {
 			remove.run(accountId, endpoint);
 		},
-		of(accountId: string): PushTarget[] {
+		async of(accountId) {
 			return list
 				.all(accountId)
 				.map((row) => ({ endpoint: row.endpoint, keys: { p256dh: row.p256dh, auth: row.auth } }));
 		}
 	};
 }
-
-export type Subscriptions = ReturnType<typeof createSubscriptions>;

@@ -27,11 +27,28 @@ export interface RunsOptions {
 	relay?: Relay;
 	/** With PostgreSQL: one run per message across instances. */
 	pool?: pg.Pool;
+	/** Recorded with each shared claim: which instance runs it ([IN10]). */
+	instanceId: string;
+	/** With PostgreSQL: an instance silent this long is gone; its runs are ended here ([IN12]). */
+	instanceTimeoutMs: number;
 }
 
 /** Claude runs on the server: the manager, its log, the model lists and the routes. */
-export function createRuns(options: RunsOptions): { routes: Route[]; manager: RunManager } {
+export function createRuns(options: RunsOptions): {
+	routes: Route[];
+	manager: RunManager;
+	/** After `manager.recover()`: with PostgreSQL, says this instance is alive and keeps saying it. */
+	start(): Promise<void>;
+	/** Stops saying so and ends what runs (shutdown). */
+	close(): Promise<void>;
+} {
 	const models = new ModelCache();
+	const shared =
+		options.pool &&
+		postgresClaims(options.pool, {
+			instanceId: options.instanceId,
+			instanceTimeoutMs: options.instanceTimeoutMs
+		});
 	const manager = new RunManager({
 		docs: options.docs,
 		log: createRunLog(options.db),
@@ -45,7 +62,7 @@ export function createRuns(options: RunsOptions): { routes: Route[]; manager: Ru
 		onError: options.log,
 		onRunEnded: options.onRunEnded,
 		onApprovalAsked: options.onApprovalAsked,
-		sharedClaims: options.pool && postgresClaims(options.pool)
+		sharedClaims: shared
 	});
 	const relay = options.relay;
 	relay?.onMessage((message) => {
@@ -65,5 +82,34 @@ export function createRuns(options: RunsOptions): { routes: Route[]; manager: Ru
 			((accountId, sessionId, messageId) =>
 				relay.publish({ kind: 'stop', accountId, sessionId, ...(messageId ? { messageId } : {}) }))
 	});
-	return { routes, manager };
+	let timer: NodeJS.Timeout | undefined;
+	// Beat and look for gone instances' runs a few times per timeout, so a beat late by less than
+	// the timeout never makes a live instance look gone.
+	const tick = async () => {
+		if (!shared) return;
+		await shared.beat();
+		const taken = await manager.recoverShared();
+		if (taken > 0) options.log?.(`took over ${taken} runs of instances that stopped answering`);
+	};
+	return {
+		routes,
+		manager,
+		async start() {
+			if (!shared) return;
+			await tick();
+			timer = setInterval(
+				() => {
+					tick().catch((error: unknown) =>
+						options.log?.('looking for runs of gone instances failed', error)
+					);
+				},
+				Math.max(250, options.instanceTimeoutMs / 4)
+			);
+			timer.unref();
+		},
+		async close() {
+			clearInterval(timer);
+			await manager.close();
+		}
+	};
 }

@@ -66,6 +66,13 @@ export interface SharedClaims {
 	claim(run: RunId): Promise<boolean>;
 	/** The attempt never started: it may be asked for again, on any instance. */
 	forget(run: RunId): Promise<void>;
+	/** The run is over: no instance needs to end it after a crash. */
+	ended(run: RunId): Promise<void>;
+	/**
+	 * Claims whose instance is gone (it stopped saying it is alive), or that this instance's id
+	 * held in an earlier life, become this instance's: it ends them as after its own crash.
+	 */
+	takeOver(): Promise<RunId[]>;
 }
 
 export const defaultMaxToolRounds = 20;
@@ -178,37 +185,64 @@ export class RunManager {
 
 	/** After a crash: runs the log says were running end interrupted, queued ones wait again. */
 	async recover(): Promise<void> {
-		for (const run of this.#options.log.unfinished()) {
-			const key = docKey(run.accountId, sessionDoc(run.sessionId));
+		for (const run of this.#options.log.unfinished()) await this.#endLeftover(run, run.answerId);
+	}
+
+	/**
+	 * Several instances: runs another instance claimed and can no longer end (it died and is not
+	 * coming back with its run log) end here the same way ([IN12]).
+	 */
+	async recoverShared(): Promise<number> {
+		if (this.#closing || !this.#options.sharedClaims) return 0;
+		const runs = await this.#options.sharedClaims.takeOver();
+		for (const run of runs) {
+			// Not in this instance's log: the answer is found in the session by what it replies to.
+			await this.#endLeftover(run, undefined);
+		}
+		return runs.length;
+	}
+
+	/** `answerId` undefined: unknown, any answer still streaming in reply to the message is it. */
+	async #endLeftover(run: RunId, answerId: string | null | undefined): Promise<void> {
+		const key = docKey(run.accountId, sessionDoc(run.sessionId));
+		try {
+			const held = await this.#options.docs.open(key);
+			let started = false;
 			try {
-				const held = await this.#options.docs.open(key);
-				let started = false;
-				try {
-					await held.change((doc) => {
-						const entry = answers.findMessage(doc, run.messageId);
-						const answer = run.answerId ? answers.findMessage(doc, run.answerId) : undefined;
-						// The answer began (it may have streamed a while): it ends interrupted.
-						started = answer !== undefined;
-						if (answer?.get('status') === 'streaming') {
-							endUnfinishedToolCalls(answer);
-							answers.finishAnswer(answer, { status: 'interrupted', error: abortErrors.shutdown });
-						}
-						if (!entry) return;
-						if (started) answers.setAsk(entry, 'answered');
-						// Never began: it waits to be asked again.
-						else if (answers.askStatus(entry) !== 'answered') answers.setAsk(entry, 'waiting');
-					});
-				} finally {
-					held.release();
-				}
-				// A run that never began is asked again under the same attempt: a fresh claim.
-				if (!started) this.#forget(run);
-				else this.#options.log.set(run, 'ended');
-			} catch (error) {
-				// The session is gone (deleted): nothing to mark.
-				this.#forget(run);
-				this.#options.onError?.('recovering an unfinished run failed', error);
+				await held.change((doc) => {
+					const entry = answers.findMessage(doc, run.messageId);
+					const answer =
+						answerId === undefined
+							? streamingReplyTo(doc, run.messageId)
+							: answerId
+								? answers.findMessage(doc, answerId)
+								: undefined;
+					// The answer began (it may have streamed a while): it ends interrupted. Without
+					// the run log, a message already answered counts as begun too.
+					started =
+						answer !== undefined ||
+						(answerId === undefined &&
+							entry !== undefined &&
+							answers.askStatus(entry) === 'answered');
+					if (answer?.get('status') === 'streaming') {
+						endUnfinishedToolCalls(answer);
+						answers.finishAnswer(answer, { status: 'interrupted', error: abortErrors.shutdown });
+					}
+					if (!entry) return;
+					if (started) answers.setAsk(entry, 'answered');
+					// Never began: it waits to be asked again.
+					else if (answers.askStatus(entry) !== 'answered') answers.setAsk(entry, 'waiting');
+				});
+			} finally {
+				held.release();
 			}
+			// A run that never began is asked again under the same attempt: a fresh claim.
+			if (!started) this.#forget(run);
+			else this.#markEnded(run);
+		} catch (error) {
+			// The session is gone (deleted): nothing to mark.
+			this.#forget(run);
+			this.#options.onError?.('recovering an unfinished run failed', error);
 		}
 	}
 
@@ -390,7 +424,7 @@ export class RunManager {
 				answer = new AnswerWriter(held, answerId, options.writeIntervalMs);
 			}
 		} finally {
-			this.#options.log.set(run, 'ended');
+			this.#markEnded(run);
 			project?.release();
 			held.release();
 		}
@@ -506,6 +540,13 @@ export class RunManager {
 		}
 	}
 
+	#markEnded(run: RunId): void {
+		this.#options.log.set(run, 'ended');
+		this.#options.sharedClaims
+			?.ended(run)
+			.catch((error: unknown) => this.#options.onError?.('ending a shared claim failed', error));
+	}
+
 	#forget(run: RunId): void {
 		this.#options.log.forget(run);
 		this.#options.sharedClaims
@@ -522,6 +563,15 @@ export class RunManager {
 			throw new HttpError(404, 'session_not_found', 'That session does not exist or was deleted');
 		}
 	}
+}
+
+/** The answer still streaming in reply to a message (the last, after tool rounds), if any. */
+function streamingReplyTo(doc: Y.Doc, messageId: string): Y.Map<unknown> | undefined {
+	return shapes
+		.messages(doc)
+		.toArray()
+		.filter((entry) => entry.get('replyTo') === messageId && entry.get('status') === 'streaming')
+		.at(-1);
 }
 
 /** Tool calls a crash left running (or waiting for approval) end with a note saying so. */

@@ -1,18 +1,38 @@
 import type pg from 'pg';
 import type { SharedClaims } from './manager.js';
 
+export interface PostgresClaimsOptions {
+	instanceId: string;
+	/** An instance silent this long is gone: its unended claims are taken over ([IN12]). */
+	instanceTimeoutMs: number;
+	now?: () => number;
+}
+
 /**
  * Run claims in PostgreSQL (run_claims): when two instances are asked for the same message at
- * once, the INSERT of exactly one of them inserts the row, so exactly one runs it (R22).
+ * once, the INSERT of exactly one of them inserts the row, so exactly one runs it (R22). The row
+ * names the instance that claimed it, which is the one that runs it ([IN10]), until it ends.
+ *
+ * Each instance says it is alive in tether_instances (`beat`, a few times per timeout). A claim
+ * not ended whose instance stopped beating, or whose instance id is this one's from an earlier
+ * life (a fixed TETHER_INSTANCE_ID that restarted without its run log), is taken over: one
+ * UPDATE moves it to this instance, so two instances never take the same claim.
  */
-export function postgresClaims(pool: pg.Pool, now = Date.now): SharedClaims {
+export function postgresClaims(
+	pool: pg.Pool,
+	options: PostgresClaimsOptions
+): SharedClaims & { beat(): Promise<void> } {
+	const { instanceId } = options;
+	const now = options.now ?? Date.now;
 	const where = 'account_id = $1 AND session_id = $2 AND message_id = $3 AND attempt = $4';
+	const startedAt = now();
+	let tookOwn = false;
 	return {
 		async claim(run) {
 			const result = await pool.query(
-				`INSERT INTO run_claims (account_id, session_id, message_id, attempt, claimed_at)
-				 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-				[run.accountId, run.sessionId, run.messageId, run.attempt, now()]
+				`INSERT INTO run_claims (account_id, session_id, message_id, attempt, claimed_at, instance_id)
+				 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+				[run.accountId, run.sessionId, run.messageId, run.attempt, now(), instanceId]
 			);
 			return result.rowCount === 1;
 		},
@@ -23,6 +43,51 @@ export function postgresClaims(pool: pg.Pool, now = Date.now): SharedClaims {
 				run.messageId,
 				run.attempt
 			]);
+		},
+		async ended(run) {
+			await pool.query(`UPDATE run_claims SET ended_at = $5 WHERE ${where}`, [
+				run.accountId,
+				run.sessionId,
+				run.messageId,
+				run.attempt,
+				now()
+			]);
+		},
+		async beat() {
+			await pool.query(
+				`INSERT INTO tether_instances (instance_id, started_at, seen_at) VALUES ($1, $2, $3)
+				 ON CONFLICT (instance_id) DO UPDATE SET started_at = excluded.started_at, seen_at = excluded.seen_at`,
+				[instanceId, startedAt, now()]
+			);
+		},
+		async takeOver() {
+			const at = now();
+			const cutoff = at - options.instanceTimeoutMs;
+			// Its own id's claims from before this start, once: later ones are this life's runs.
+			const own = tookOwn ? null : startedAt;
+			tookOwn = true;
+			const { rows } = await pool.query<{
+				account_id: string;
+				session_id: string;
+				message_id: string;
+				attempt: number;
+			}>(
+				`UPDATE run_claims c SET instance_id = $1, claimed_at = $2
+				 WHERE c.ended_at IS NULL AND (
+				   (c.instance_id = $1 AND c.claimed_at < $4::bigint)
+				   OR (c.instance_id <> $1 AND NOT EXISTS (
+				     SELECT 1 FROM tether_instances i WHERE i.instance_id = c.instance_id AND i.seen_at >= $3)))
+				 RETURNING account_id, session_id, message_id, attempt`,
+				[instanceId, at, cutoff, own]
+			);
+			// Instances gone for a day are forgotten; their claims were taken over long ago.
+			await pool.query('DELETE FROM tether_instances WHERE seen_at < $1', [at - 86_400_000]);
+			return rows.map((row) => ({
+				accountId: row.account_id,
+				sessionId: row.session_id,
+				messageId: row.message_id,
+				attempt: row.attempt
+			}));
 		}
 	};
 }

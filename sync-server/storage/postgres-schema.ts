@@ -58,6 +58,33 @@ CREATE TABLE run_claims (
 	claimed_at bigint NOT NULL,
 	PRIMARY KEY (account_id, session_id, message_id, attempt)
 );
+`,
+	`
+-- Web Push for every instance: one VAPID key pair (the first instance to start makes it), and
+-- each device's subscription, whichever instance it subscribed on ([IN7], [IN8]).
+CREATE TABLE push_vapid (
+	id smallint PRIMARY KEY CHECK (id = 1),
+	public_key text NOT NULL,
+	private_key text NOT NULL,
+	created_at bigint NOT NULL
+);
+CREATE TABLE push_subscriptions (
+	endpoint text PRIMARY KEY,
+	account_id text NOT NULL,
+	p256dh text NOT NULL,
+	auth text NOT NULL,
+	created_at bigint NOT NULL
+);
+CREATE INDEX push_subscriptions_account ON push_subscriptions (account_id, created_at);
+-- Which instance claimed (and so runs) each run: an operator's answer to "who ran this" ([IN10]);
+-- ended_at once it is over. A claim of an instance that stopped beating is ended by another ([IN12]).
+ALTER TABLE run_claims ADD COLUMN instance_id text, ADD COLUMN ended_at bigint;
+CREATE INDEX run_claims_unended ON run_claims (instance_id) WHERE ended_at IS NULL;
+CREATE TABLE tether_instances (
+	instance_id text PRIMARY KEY,
+	started_at bigint NOT NULL,
+	seen_at bigint NOT NULL
+);
 `
 ];
 

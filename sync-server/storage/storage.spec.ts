@@ -467,7 +467,7 @@ describe('[ST] the postgres storage', () => {
 	it('[ST11] instances starting together apply the schema once', async () => {
 		const [one, two] = await Promise.all([pgStore(), pgStore()]);
 		const { rows } = await one.pool.query('SELECT version FROM tether_migrations ORDER BY version');
-		expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+		expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
 		await Promise.all([one.close(), two.close()]);
 	});
 });
