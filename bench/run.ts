@@ -2,7 +2,7 @@
  * `npm run bench`: measures what issues 3, 4 and 7 ask for, prints tables and writes JSON to
  * bench/results/. Figures, not pass/fail: goals are printed next to the measurements.
  *
- *   BENCH_ONLY=sync|runs|tools|browser|start|attack|bundle|instances   run one part
+ *   BENCH_ONLY=sync|runs|tools|browser|start|library|attack|bundle|instances   run one part
  *   --quick (or BENCH_QUICK=1)     smaller loads, for trying the bench itself
  */
 import fs from 'node:fs';
@@ -13,6 +13,7 @@ import { attackTables, runAttackBench } from './attack/index.js';
 import { appStartTables, runAppStartBench, type AppStartOptions } from './browser/app-start.js';
 import { browserTables, runBrowserBench, type BrowserBenchOptions } from './browser/index.js';
 import { bundleTables, runBundleBench } from './bundle/index.js';
+import { libraryTables, runLibraryBench, type LibraryBenchOptions } from './library/index.js';
 import { instancesTables, runInstancesBench } from './instances/index.js';
 import { runRunsBench, runsTables, type RunsBenchOptions } from './runs/index.js';
 import { runSyncBench, syncTables, type SyncBenchOptions } from './sync/index.js';
@@ -65,6 +66,13 @@ const appStartOptions: AppStartOptions = {
 	starts: num('BENCH_STARTS', quick ? 3 : 8),
 	lossDelays: [0, 5, 20, 50, 200],
 	lossTrials: num('BENCH_LOSS_TRIALS', quick ? 2 : 4)
+};
+
+const libraryOptions: LibraryBenchOptions = {
+	messages: num('BENCH_SEARCH_MESSAGES', quick ? 10_000 : 100_000),
+	sessions: quick ? 50 : 500,
+	arriving: 1000,
+	queries: quick ? 20 : 100
 };
 
 const runsOptions: RunsBenchOptions = {
@@ -160,6 +168,13 @@ if (!only || only === 'start') {
 	const start = await runAppStartBench(appStartOptions);
 	results.start = start;
 	for (const table of appStartTables(start)) console.log(`\n${table}`);
+}
+
+if (!only || only === 'library') {
+	console.log('library: search index build, queries, size and catch-up ...');
+	const library = await runLibraryBench(libraryOptions);
+	results.library = library;
+	for (const table of libraryTables(library)) console.log(`\n${table}`);
 }
 
 results.loadAverageAtEnd = os.loadavg();
