@@ -6,7 +6,7 @@ import type { BrowserContext, Page } from '@playwright/test';
 import { startTether, testKey, type TetherServer } from '../../tests/server/harness.js';
 import { summarize, type Summary } from '../lib/stats.js';
 import { formatTable, ms } from '../lib/table.js';
-import { launchProfile } from './chromium.js';
+import { launchProfile, signInWithProject } from './chromium.js';
 import { completeListMarks, watchSessionList, type ListMarks } from './page-scripts.js';
 
 export interface AppStartOptions {
@@ -127,14 +127,7 @@ async function prepare(server: TetherServer, profile: string, sessions: number):
 	const context = await launchProfile(profile);
 	try {
 		const page = context.pages()[0] ?? (await context.newPage());
-		await page.goto(server.url);
-		await page.getByRole('textbox', { name: 'Anthropic API key' }).fill(testKey('start'));
-		await page.getByRole('button', { name: 'Sign in' }).click();
-		await page.getByRole('button', { name: 'New project' }).click();
-		const dialog = page.getByRole('dialog');
-		await dialog.getByRole('textbox', { name: 'Name' }).fill('Bench');
-		await dialog.getByRole('button', { name: 'Create' }).click();
-		await dialog.waitFor({ state: 'hidden' });
+		await signInWithProject(page, server.url, testKey('start'));
 		const list = page.getByRole('region', { name: 'Sessions' });
 		for (let i = 0; i < sessions; i++) {
 			await list.getByRole('button', { name: 'New session' }).click();

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { chromium, type BrowserContext } from '@playwright/test';
+import { chromium, type BrowserContext, type Page } from '@playwright/test';
 
 /** The same Chromium the end-to-end tests use (see playwright.config.ts). */
 export function chromiumExecutable(): string | undefined {
@@ -24,4 +24,16 @@ export async function launchProfile(userDataDir: string): Promise<BrowserContext
 	// functions sent to page.evaluate carry that call into the page, so the page needs it too.
 	await context.addInitScript('globalThis.__name ??= (f) => f;');
 	return context;
+}
+
+/** Signs in through the UI with `apiKey` and creates a project named "Bench", which opens. */
+export async function signInWithProject(page: Page, url: string, apiKey: string): Promise<void> {
+	await page.goto(url);
+	await page.getByRole('textbox', { name: 'Anthropic API key' }).fill(apiKey);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await page.getByRole('button', { name: 'New project' }).click();
+	const dialog = page.getByRole('dialog');
+	await dialog.getByRole('textbox', { name: 'Name' }).fill('Bench');
+	await dialog.getByRole('button', { name: 'Create' }).click();
+	await dialog.waitFor({ state: 'hidden' });
 }

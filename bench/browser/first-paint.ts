@@ -8,7 +8,7 @@ import { appendMessage, initSession } from '../../src/lib/core/shapes.js';
 import { startTether, testKey, waitFor, type TetherServer } from '../../tests/server/harness.js';
 import { BenchClient } from '../lib/yclient.js';
 import { summarize, type Summary } from '../lib/stats.js';
-import { launchProfile } from './chromium.js';
+import { launchProfile, signInWithProject } from './chromium.js';
 import { generateMessages } from './generate.js';
 import {
 	completeMarks,
@@ -111,14 +111,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
 }
 
 async function createSession(page: Page, url: string, apiKey: string) {
-	await page.goto(url);
-	await page.getByRole('textbox', { name: 'Anthropic API key' }).fill(apiKey);
-	await page.getByRole('button', { name: 'Sign in' }).click();
-	await page.getByRole('button', { name: 'New project' }).click();
-	const dialog = page.getByRole('dialog');
-	await dialog.getByRole('textbox', { name: 'Name' }).fill('Bench');
-	await dialog.getByRole('button', { name: 'Create' }).click();
-	await dialog.waitFor({ state: 'hidden' });
+	await signInWithProject(page, url, apiKey);
 	await page
 		.getByRole('region', { name: 'Sessions' })
 		.getByRole('button', { name: 'New session' })

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import webpush from 'web-push';
+import { inTransaction } from '../storage/pg-transaction.js';
 import type { PushStore } from './store.js';
 import { maxSubscriptionsPerAccount, type PushTarget } from './subscriptions.js';
 import type { VapidKeys } from './vapid.js';
@@ -27,9 +28,7 @@ export function postgresPushStore(pool: pg.Pool, now = Date.now): PushStore {
 		},
 		subscriptions: {
 			async add(accountId, target) {
-				const client = await pool.connect();
-				try {
-					await client.query('BEGIN');
+				await inTransaction(pool, async (client) => {
 					// One account's registrations in turn, so the trim below counts what it keeps.
 					await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 1))', [
 						`push:${accountId}`
@@ -47,13 +46,7 @@ export function postgresPushStore(pool: pg.Pool, now = Date.now): PushStore {
 						   ORDER BY created_at DESC, endpoint OFFSET $2)`,
 						[accountId, maxSubscriptionsPerAccount]
 					);
-					await client.query('COMMIT');
-				} catch (error) {
-					await client.query('ROLLBACK').catch(() => {});
-					throw error;
-				} finally {
-					client.release();
-				}
+				});
 			},
 			async remove(accountId, endpoint) {
 				await pool.query('DELETE FROM push_subscriptions WHERE account_id = $1 AND endpoint = $2', [

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from './pg-transaction.js';
 
 /**
  * The PostgreSQL schema, as numbered migrations applied at start. Each runs once, in its own
@@ -94,9 +95,7 @@ export const feedLock = 0x7e7e_0002;
 
 /** Brings the database to the latest schema; safe to call from every instance at once. */
 export async function migrate(pool: pg.Pool): Promise<void> {
-	const client = await pool.connect();
-	try {
-		await client.query('BEGIN');
+	await inTransaction(pool, async (client) => {
 		await client.query('SELECT pg_advisory_xact_lock($1)', [migrationLock]);
 		await client.query(
 			'CREATE TABLE IF NOT EXISTS tether_migrations (version integer PRIMARY KEY, applied_at bigint NOT NULL)'
@@ -112,11 +111,5 @@ export async function migrate(pool: pg.Pool): Promise<void> {
 				Date.now()
 			]);
 		}
-		await client.query('COMMIT');
-	} catch (error) {
-		await client.query('ROLLBACK').catch(() => {});
-		throw error;
-	} finally {
-		client.release();
-	}
+	});
 }

@@ -4,6 +4,7 @@ import type { DocName } from '../../src/lib/core/doc-names.js';
 import { changeSeqFloor } from './change-seq.js';
 import { feedLock, migrate } from './postgres-schema.js';
 import { splitDocKey, type Appended, type DocKey, type DocStorage } from './types.js';
+import { inTransaction } from './pg-transaction.js';
 
 export interface PostgresStorageOptions {
 	/** Called when a stored update cannot be applied while compacting (it is then dropped). */
@@ -107,20 +108,7 @@ export async function createPostgresStorage(
 			schedule();
 		});
 
-	async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-		const client = await pool.connect();
-		try {
-			await client.query('BEGIN');
-			const result = await work(client);
-			await client.query('COMMIT');
-			return result;
-		} catch (error) {
-			await client.query('ROLLBACK').catch(() => {});
-			throw error;
-		} finally {
-			client.release();
-		}
-	}
+	const transaction = <T>(work: (client: pg.PoolClient) => Promise<T>) => inTransaction(pool, work);
 
 	/** Moves documents forward in the change feed; the caller holds the feed lock. */
 	async function touch(client: pg.PoolClient, keys: DocKey[], deleted: boolean): Promise<void> {
