@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from '@playwright/test';
 import { startTether, testKey, type TetherServer } from '../../tests/server/harness.js';
 import { summarize, type Summary } from '../lib/stats.js';
-import { formatTable, ms } from '../lib/table.js';
+import { formatTable, timingCells } from '../lib/table.js';
 import { launchProfile, signInWithProject } from './chromium.js';
 import { completeListMarks, watchSessionList, type ListMarks } from './page-scripts.js';
 
@@ -214,12 +214,12 @@ export function appStartTables(r: AppStartResult): string[] {
 			`${r.listPainted.count} starts`,
 		['to the session list painted', 'median', 'mean', 'min', 'max', 'goal'],
 		[
-			['from navigation start', ...row(r.listPainted), '< 300 ms'],
-			['  service worker started at', ...row(r.workerStart), ''],
-			['  shell HTML received at', ...row(r.responseEnd), ''],
-			['  DOMContentLoaded at', ...row(r.domContentLoaded), ''],
-			['from launching the browser', ...row(r.fromLaunch), ''],
-			['after a reload (warm process)', ...row(r.reloadPainted), '']
+			['from navigation start', ...timingCells(r.listPainted), '< 300 ms'],
+			['  service worker started at', ...timingCells(r.workerStart), ''],
+			['  shell HTML received at', ...timingCells(r.responseEnd), ''],
+			['  DOMContentLoaded at', ...timingCells(r.domContentLoaded), ''],
+			['from launching the browser', ...timingCells(r.fromLaunch), ''],
+			['after a reload (warm process)', ...timingCells(r.reloadPainted), '']
 		]
 	);
 	const loss = formatTable(
@@ -228,8 +228,4 @@ export function appStartTables(r: AppStartResult): string[] {
 		r.loss.map((l) => [`${l.delayMs} ms`, `${l.kept} / ${l.trials}`, 'tracked (R12)'])
 	);
 	return [start, loss];
-}
-
-function row(s: Summary): string[] {
-	return [ms(s.p50), ms(s.mean), ms(s.min), ms(s.max)];
 }

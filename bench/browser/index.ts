@@ -1,4 +1,4 @@
-import { formatTable, kib, ms } from '../lib/table.js';
+import { formatTable, kib, ms, timingCells } from '../lib/table.js';
 import {
 	runBrowserBench,
 	type BrowserBenchOptions,
@@ -17,12 +17,12 @@ export function browserTables(r: BrowserBenchResult): string[] {
 			`${r.runs.length} reloads`,
 		['from navigation to', 'median', 'mean', 'min', 'max', 'goal'],
 		[
-			['first message painted', ...row(r.firstPaint), '< 150 ms'],
-			['first message in the DOM', ...row(r.firstInserted), ''],
-			['last message in the DOM', ...row(r.lastMessageInserted), ''],
-			['(DOMContentLoaded)', ...row(r.domContentLoaded), ''],
-			['(first contentful paint)', ...row(r.firstContentfulPaint), ''],
-			['(long tasks before paint, total)', ...row(r.longTaskMs), '']
+			['first message painted', ...timingCells(r.firstPaint), '< 150 ms'],
+			['first message in the DOM', ...timingCells(r.firstInserted), ''],
+			['last message in the DOM', ...timingCells(r.lastMessageInserted), ''],
+			['(DOMContentLoaded)', ...timingCells(r.domContentLoaded), ''],
+			['(first contentful paint)', ...timingCells(r.firstContentfulPaint), ''],
+			['(long tasks before paint, total)', ...timingCells(r.longTaskMs), '']
 		]
 	);
 	const goal = `Goal: first painted message < 150 ms: ${
@@ -42,8 +42,4 @@ export function browserTables(r: BrowserBenchResult): string[] {
 		`For comparison, one raw IndexedDB getAll in the page: the session's updates ` +
 		`${ms(r.after.updatesReadMs)}, its ${r.after.messageRows} message rows ${ms(r.after.rowsReadMs)}.`;
 	return [paint, goal, bytes, reads];
-}
-
-function row(s: BrowserBenchResult['firstPaint']): string[] {
-	return [ms(s.p50), ms(s.mean), ms(s.min), ms(s.max)];
 }

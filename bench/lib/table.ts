@@ -1,3 +1,5 @@
+import type { Summary } from './stats.js';
+
 /** Plain-text tables for the console: one header row, columns padded to fit. */
 export type Cell = string | number;
 
@@ -22,3 +24,6 @@ function cell(value: Cell): string {
 export const ms = (value: number) => (Number.isFinite(value) ? `${cell(value)} ms` : 'n/a');
 export const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 export const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** Median, mean, min and max of a timing, as table cells. */
+export const timingCells = (s: Summary): string[] => [ms(s.p50), ms(s.mean), ms(s.min), ms(s.max)];
