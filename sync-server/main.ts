@@ -132,14 +132,15 @@ await runs.start();
 server.listen(config.port, config.host, () => {
 	const { port } = server.address() as AddressInfo;
 	const scheme = config.tls ? 'https' : 'http';
-	// Tests start the server on port 0 and read the real port from this line.
-	console.log(`tether listening on ${scheme}://${config.host}:${port}`);
-	console.log(`tether: instance ${config.instanceId}`);
+	// Everything is said before the "listening" line, which tests wait for, so it is there when they read it.
 	if (config.tls) console.log(`tether: serving HTTPS with the certificate ${config.tls.cert}`);
-	else if (!['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
+	console.log(`tether: instance ${config.instanceId}`);
+	if (!config.tls && !['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
 		// Browsers allow service workers and installing only on https or localhost.
 		console.log('tether: plain HTTP; other devices need HTTPS to install Tether (see README)');
 	}
+	// Tests start the server on port 0 and read the real port from this line.
+	console.log(`tether listening on ${scheme}://${config.host}:${port}`);
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
