@@ -46,11 +46,11 @@ export function createMemoryStorage(): DocStorage {
 		async compact(key, options) {
 			if (options?.scrub) scrubs.delete(key);
 			const doc = docs.get(key);
-			if (!doc || doc.log.length === 0) return;
-			doc.snapshot = compactUpdates([...(doc.snapshot ? [doc.snapshot] : []), ...doc.log], {
-				onBadUpdate: () => {}
-			});
+			if (!doc || doc.log.length === 0) return 0;
+			const parts = [...(doc.snapshot ? [doc.snapshot] : []), ...doc.log];
+			doc.snapshot = compactUpdates(parts, { onBadUpdate: () => {} });
 			doc.log = [];
+			return parts.reduce((n, part) => n + part.byteLength, 0) - doc.snapshot.byteLength;
 		},
 		async pendingScrubs() {
 			return [...scrubs];

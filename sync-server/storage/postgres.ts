@@ -282,8 +282,9 @@ export async function createPostgresStorage(
 		compact(key, compactOptions) {
 			const { accountId, docName } = splitDocKey(key);
 			const scrub = compactOptions?.scrub ?? false;
-			return enqueue(async () => {
-				const changed = await transaction(async (client) => {
+			let freedBytes = 0;
+			const compacted = enqueue(async () => {
+				const freed = await transaction(async (client) => {
 					await docLock(client, key);
 					if (scrub) {
 						await client.query('DELETE FROM doc_scrubs WHERE account_id = $1 AND doc_name = $2', [
@@ -300,7 +301,7 @@ export async function createPostgresStorage(
 						[accountId, docName]
 					);
 					const last = log.rows.at(-1);
-					if (!last) return false;
+					if (!last) return null;
 					const parts = [...snapshot.rows, ...log.rows].map((row) => new Uint8Array(row.data));
 					const folded = compactUpdates(parts, {
 						onBadUpdate: (error) => options.onBadUpdate?.(key, error)
@@ -314,10 +315,12 @@ export async function createPostgresStorage(
 						'DELETE FROM doc_updates WHERE account_id = $1 AND doc_name = $2 AND seq <= $3',
 						[accountId, docName, last.seq]
 					);
-					return true;
+					return parts.reduce((n, part) => n + part.byteLength, 0) - folded.byteLength;
 				});
-				if (scrub && changed) await vacuum();
+				if (scrub && freed !== null) await vacuum();
+				freedBytes = freed ?? 0;
 			});
+			return compacted.then(() => freedBytes);
 		},
 		async pendingScrubs() {
 			const { rows } = await pool.query<{ account_id: string; doc_name: string }>(

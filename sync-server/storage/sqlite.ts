@@ -104,9 +104,9 @@ export function createSqliteStorage(
 			const { accountId, docName } = splitDocKey(key);
 			const scrub = compactOptions?.scrub ?? false;
 			const result = await writer.request({ op: 'compact', accountId, docName, scrub });
-			if (result.op === 'compact') {
-				for (const message of result.badUpdates) options.onBadUpdate?.(key, new Error(message));
-			}
+			if (result.op !== 'compact') return 0;
+			for (const message of result.badUpdates) options.onBadUpdate?.(key, new Error(message));
+			return result.freedBytes;
 		},
 		async pendingScrubs() {
 			return q.scrubs.all().map((row) => `${row.account_id}/${row.doc_name}` as DocKey);

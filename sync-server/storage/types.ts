@@ -43,8 +43,10 @@ export interface DocStorage {
 	/**
 	 * Replaces the snapshot and the log it covers by one re-encoded snapshot. With `scrub` the
 	 * replaced bytes also leave the files (zeroed, WAL checkpointed) and the scrub mark is cleared.
+	 * Resolves with how many bytes the document's stored size shrank by, so a caller keeping the
+	 * account's total can adjust it instead of asking `accountBytes` again.
 	 */
-	compact(key: DocKey, options?: { scrub?: boolean }): Promise<void>;
+	compact(key: DocKey, options?: { scrub?: boolean }): Promise<number>;
 	/** Documents marked by `append(..., { scrub: true })` whose scrub has not finished. */
 	pendingScrubs(): Promise<DocKey[]>;
 	/** Removes every byte of the document and leaves a tombstone (ids only). Idempotent. */

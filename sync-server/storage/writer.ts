@@ -27,7 +27,7 @@ export type AppendResult = Appended | { error: string };
 
 export type WriteResult =
 	| { op: 'append'; results: AppendResult[] }
-	| { op: 'compact'; badUpdates: string[] }
+	| { op: 'compact'; badUpdates: string[]; freedBytes: number }
 	| { op: 'purge' };
 
 export function createWriter(db: Database.Database) {
@@ -133,7 +133,7 @@ export function createWriter(db: Database.Database) {
 		const snapshot = q.snapshot.get(accountId, docName);
 		const log = q.log.all(accountId, docName);
 		const last = log.at(-1);
-		if (!last) return badUpdates;
+		if (!last) return { badUpdates, freedBytes: 0 };
 		const parts = [...(snapshot ? [snapshot.data] : []), ...log.map((row) => row.data)];
 		const folded = compactUpdates(parts, {
 			onBadUpdate: (error) => badUpdates.push(error instanceof Error ? error.message : 'bad')
@@ -141,7 +141,8 @@ export function createWriter(db: Database.Database) {
 		q.putSnapshot.run(accountId, docName, folded);
 		q.deleteLogUpTo.run(accountId, docName, last.seq);
 		logStats.delete(`${accountId}/${docName}`);
-		return badUpdates;
+		const before = parts.reduce((n, part) => n + part.byteLength, 0);
+		return { badUpdates, freedBytes: before - folded.byteLength };
 	});
 
 	// Every document of one delete request in one transaction, so the request costs one commit
@@ -183,9 +184,9 @@ export function createWriter(db: Database.Database) {
 					return { op: 'append', results };
 				}
 				case 'compact': {
-					const badUpdates = compact(op.accountId, op.docName, op.scrub);
+					const { badUpdates, freedBytes } = compact(op.accountId, op.docName, op.scrub);
 					if (op.scrub) checkpoint();
-					return { op: 'compact', badUpdates };
+					return { op: 'compact', badUpdates, freedBytes };
 				}
 				case 'purge':
 					if (op.docs.length === 0) return { op: 'purge' };

@@ -361,6 +361,35 @@ describe('[HD] quotas and compaction', () => {
 		await registry.close();
 	});
 
+	it('[HD4] a compaction shrinks the account total it freed, without counting the account again', async () => {
+		const storage = createMemoryStorage();
+		const count = vi.spyOn(storage, 'accountBytes');
+		const compact = vi.spyOn(storage, 'compact');
+		const registry = new DocRegistry(storage, {
+			unloadAfterMs: 10,
+			compactAfter: 3,
+			maxAccountBytes: 2000
+		});
+		const a = peer();
+		const shared = await registry.join(key, a);
+		const text = (change: (t: Y.Text) => void) => {
+			const before = Y.encodeStateVector(shared.doc);
+			const doc = new Y.Doc();
+			Y.applyUpdate(doc, Y.encodeStateAsUpdate(shared.doc));
+			change(doc.getText('t'));
+			return Y.encodeStateAsUpdate(doc, before);
+		};
+		await registry.store(shared, a, text((t) => t.insert(0, 'x'.repeat(1000))));
+		await registry.store(shared, a, text((t) => t.delete(0, 1000)));
+		await registry.store(shared, a, text((t) => t.insert(0, 'kept')));
+		await waitUntil(() => compact.mock.calls.length === 1);
+		await compact.mock.results[0]!.value;
+		// About 1,100 bytes before the compaction: this fits only if its freed bytes were counted.
+		await registry.store(shared, a, text((t) => t.insert(0, 'y'.repeat(1400))));
+		expect(count).toHaveBeenCalledTimes(1);
+		await registry.close();
+	});
+
 	it('[HD10] past its idle budget, the documents of an account unload as soon as their last peer leaves; others wait', async () => {
 		const registry = new DocRegistry(createMemoryStorage(), {
 			unloadAfterMs: 60_000,
