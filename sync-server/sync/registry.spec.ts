@@ -379,13 +379,29 @@ describe('[HD] quotas and compaction', () => {
 			change(doc.getText('t'));
 			return Y.encodeStateAsUpdate(doc, before);
 		};
-		await registry.store(shared, a, text((t) => t.insert(0, 'x'.repeat(1000))));
-		await registry.store(shared, a, text((t) => t.delete(0, 1000)));
-		await registry.store(shared, a, text((t) => t.insert(0, 'kept')));
+		await registry.store(
+			shared,
+			a,
+			text((t) => t.insert(0, 'x'.repeat(1000)))
+		);
+		await registry.store(
+			shared,
+			a,
+			text((t) => t.delete(0, 1000))
+		);
+		await registry.store(
+			shared,
+			a,
+			text((t) => t.insert(0, 'kept'))
+		);
 		await waitUntil(() => compact.mock.calls.length === 1);
 		await compact.mock.results[0]!.value;
 		// About 1,100 bytes before the compaction: this fits only if its freed bytes were counted.
-		await registry.store(shared, a, text((t) => t.insert(0, 'y'.repeat(1400))));
+		await registry.store(
+			shared,
+			a,
+			text((t) => t.insert(0, 'y'.repeat(1400)))
+		);
 		expect(count).toHaveBeenCalledTimes(1);
 		await registry.close();
 	});
