@@ -50,7 +50,8 @@ clientsClaim();
 /*
  * Web Push: the server's notice of an ended run ({title, body, tag, url}, see core/run-notice.ts),
  * or of a file change waiting for approval (the same, with `approval`: the capability that answers
- * it, see core/approval-notice.ts), shown with the actions "Approve" and "Deny".
+ * it, see core/approval-notice.ts), shown with the actions "Approve" and "Deny", or of such a
+ * change that no longer waits (`settled`), which only replaces that approval's notification.
  * A page of Tether that the person is looking at already shows the answer: no notification then.
  */
 self.addEventListener('push', (event: PushEvent) => {
@@ -64,6 +65,7 @@ async function showPushedNotice(event: PushEvent): Promise<void> {
 		tag?: unknown;
 		url?: unknown;
 		approval?: unknown;
+		settled?: unknown;
 	} = {};
 	try {
 		notice = (event.data?.json() ?? {}) as typeof notice;
@@ -71,9 +73,18 @@ async function showPushedNotice(event: PushEvent): Promise<void> {
 		// Not ours, or damaged: still say something, as a push must show a notification.
 	}
 	const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
-	if (windows.some((client) => client.visibilityState === 'visible' && client.focused)) return;
+	const inFront = windows.some((client) => client.visibilityState === 'visible' && client.focused);
 	const url = typeof notice.url === 'string' && notice.url.startsWith('/') ? notice.url : '/';
-	const approval = typeof notice.approval === 'string' ? notice.approval : undefined;
+	const settled = notice.settled === true && typeof notice.tag === 'string';
+	if (settled) {
+		// Answered on some device, or ended: this device must stop offering "Approve". Only a
+		// notification still showing is replaced (quietly); none is added where there is none.
+		const showing = await self.registration.getNotifications({ tag: notice.tag as string });
+		for (const shown of showing) shown.close();
+		if (showing.length === 0) return;
+	}
+	if (inFront) return;
+	const approval = !settled && typeof notice.approval === 'string' ? notice.approval : undefined;
 	await self.registration.showNotification(
 		typeof notice.title === 'string' ? notice.title : 'Tether',
 		{
@@ -81,6 +92,7 @@ async function showPushedNotice(event: PushEvent): Promise<void> {
 			tag: typeof notice.tag === 'string' ? notice.tag : undefined,
 			icon: `${base}/icons/icon-192.png`,
 			data: { url, approval },
+			silent: settled,
 			// An approval stays until answered: the run waits for it.
 			...(approval
 				? {

@@ -93,6 +93,7 @@ try {
 		idleMs: config.runIdleMs,
 		onRunEnded: push.onRunEnded,
 		onApprovalAsked: push.onApprovalAsked,
+		onApprovalSettled: push.onApprovalSettled,
 		maxToolRounds: config.maxToolRounds,
 		approvalMs: config.approvalMs,
 		log: (message, error) =>

@@ -1,7 +1,12 @@
 import { createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Agent } from 'node:https';
-import { approvalNotice, type AskedApproval } from '../../src/lib/core/approval-notice.js';
+import {
+	approvalNotice,
+	settledApprovalNotice,
+	type AskedApproval,
+	type SettledApproval
+} from '../../src/lib/core/approval-notice.js';
 import { runNotice, type EndedRun } from '../../src/lib/core/run-notice.js';
 import type { Route } from '../http/api.js';
 import type { DocAccess } from '../runs/docs.js';
@@ -51,6 +56,8 @@ export async function createPush(options: PushOptions): Promise<{
 	onRunEnded: (accountId: string, ended: EndedRun) => Promise<void>;
 	/** Resolves once every device was tried (tests wait on it; runs do not). */
 	onApprovalAsked: (accountId: string, asked: AskedApproval) => Promise<void>;
+	/** Resolves once every device was tried (tests wait on it; runs do not). */
+	onApprovalSettled: (accountId: string, settled: SettledApproval) => Promise<void>;
 }> {
 	const settings = readPushOptions(options.env);
 	const vapid = await options.store.vapidKeys();
@@ -78,6 +85,9 @@ export async function createPush(options: PushOptions): Promise<{
 		},
 		async onApprovalAsked(accountId, asked) {
 			await notifier.notify(accountId, approvalPush(approvalTokens, accountId, asked));
+		},
+		async onApprovalSettled(accountId, settled) {
+			await notifier.notify(accountId, settledApprovalNotice(settled));
 		}
 	};
 }

@@ -2,8 +2,11 @@ import type { Agent } from 'node:https';
 import webpush from 'web-push';
 import type { RunNotice } from '../../src/lib/core/run-notice.js';
 
-/** What a push carries: a notice, and for an approval the capability its actions answer with. */
-export type PushNotice = RunNotice & { approval?: string };
+/**
+ * What a push carries: a notice; for an approval, the capability its actions answer with; for an
+ * approval that no longer waits, `settled`, so devices replace the approval's notification.
+ */
+export type PushNotice = RunNotice & { approval?: string; settled?: true };
 import type { Subscriptions } from './subscriptions.js';
 import type { VapidKeys } from './vapid.js';
 

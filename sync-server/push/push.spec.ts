@@ -245,6 +245,29 @@ describe('Web Push [NT2] [NT3]', () => {
 		});
 	});
 
+	it('[NT11] once the call no longer waits, each device gets a notice with the same tag and no capability', async () => {
+		const phone = device(`${pushService.origin}/push/phone`);
+		const laptop = device(`${pushService.origin}/push/laptop`);
+		await subscribe('alice', phone.subscription);
+		await subscribe('alice', laptop.subscription);
+		const { expiresAt: _, ...call } = asked;
+		await push.onApprovalSettled('alice', { ...call, outcome: 'denied' });
+		expect(pushService.received).toHaveLength(2);
+		for (const [name, target] of [
+			['phone', phone],
+			['laptop', laptop]
+		] as const) {
+			const request = pushService.received.find((r) => r.path === `/push/${name}`);
+			expect(JSON.parse(decrypt(request!.body, target))).toEqual({
+				title: 'File change declined',
+				body: 'write_file notes/plan.md',
+				tag: 'approval-toolu_1',
+				url: '/p/p1/s/s1',
+				settled: true
+			});
+		}
+	});
+
 	it("[NT7] a notification's Approve or Deny is written as a device's decision, once, without a sign-in token", async () => {
 		const tokens = createApprovalTokens({ key: approvalKey(secret) });
 		const block = waitingCall();

@@ -23,6 +23,7 @@ export interface RunsOptions {
 	log?: (message: string, error?: unknown) => void;
 	onRunEnded?: RunManagerOptions['onRunEnded'];
 	onApprovalAsked?: RunManagerOptions['onApprovalAsked'];
+	onApprovalSettled?: RunManagerOptions['onApprovalSettled'];
 	/** Several instances: Stop reaches the instance that runs the answer. */
 	relay?: Relay;
 	/** With PostgreSQL: one run per message across instances. */
@@ -62,6 +63,7 @@ export function createRuns(options: RunsOptions): {
 		onError: options.log,
 		onRunEnded: options.onRunEnded,
 		onApprovalAsked: options.onApprovalAsked,
+		onApprovalSettled: options.onApprovalSettled,
 		sharedClaims: shared
 	});
 	const relay = options.relay;

@@ -19,7 +19,12 @@ import { runToolCalls } from './tool-calls.js';
 import { toolDefinitions } from '../../src/lib/core/tools/definitions.js';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { EndedRun } from '../../src/lib/core/run-notice.js';
-import { pathOfInput, type AskedApproval } from '../../src/lib/core/approval-notice.js';
+import {
+	pathOfInput,
+	type AskedApproval,
+	type SettledApproval
+} from '../../src/lib/core/approval-notice.js';
+import type { ApprovalOutcome } from '../../src/lib/core/tools/approval.js';
 
 export interface RunRequest {
 	accountId: string;
@@ -54,6 +59,8 @@ export interface RunManagerOptions {
 	onRunEnded?: (accountId: string, ended: EndedRun) => void;
 	/** Told when a file change waits for a person's approval (notifications); never awaited. */
 	onApprovalAsked?: (accountId: string, asked: AskedApproval) => void;
+	/** Told when such a call no longer waits: answered anywhere, expired or ended; never awaited. */
+	onApprovalSettled?: (accountId: string, settled: SettledApproval) => void;
 	/** Several instances: one claim per message and attempt across all of them (R22). */
 	sharedClaims?: SharedClaims;
 }
@@ -392,7 +399,9 @@ export class RunManager {
 					approvalMs: options.approvalMs ?? defaultApprovalMs,
 					signal: run.controller.signal,
 					onApprovalAsked: (call, expiresAt) =>
-						this.#approvalAsked(run, held.doc, project, call, expiresAt)
+						this.#approvalAsked(run, held.doc, project, call, expiresAt),
+					onApprovalSettled: (call, outcome) =>
+						this.#approvalSettled(run, held.doc, project, call, outcome)
 				});
 				if (calls === 'aborted') {
 					const reason = run.reason ?? 'shutdown';
@@ -492,19 +501,36 @@ export class RunManager {
 		call: ToolCall,
 		expiresAt: number
 	): void {
+		const waiting = this.#waitingCall(run, doc, project, call);
+		if (waiting) this.#options.onApprovalAsked?.(run.accountId, { ...waiting, expiresAt });
+	}
+
+	/** Says that a call no longer waits for approval, and why, to whoever listens. */
+	#approvalSettled(
+		run: Run,
+		doc: Y.Doc,
+		project: HeldDoc | undefined,
+		call: ToolCall,
+		outcome: ApprovalOutcome
+	): void {
+		const waiting = this.#waitingCall(run, doc, project, call);
+		if (waiting) this.#options.onApprovalSettled?.(run.accountId, { ...waiting, outcome });
+	}
+
+	/** What a notification names of a call waiting for approval; undefined outside a project. */
+	#waitingCall(run: Run, doc: Y.Doc, project: HeldDoc | undefined, call: ToolCall) {
 		const projectId = shapes.sessionMeta(doc).get('projectId');
-		if (!this.#options.onApprovalAsked || typeof projectId !== 'string') return;
-		this.#options.onApprovalAsked(run.accountId, {
+		if (typeof projectId !== 'string') return undefined;
+		return {
 			projectId,
 			sessionId: run.sessionId,
 			toolUseId: call.id,
 			tool: call.name,
 			path: pathOfInput(call.input),
-			expiresAt,
 			sessionTitle: project
 				? sessionRows(projectId, project.doc).rows.find((s) => s.id === run.sessionId)?.title
 				: undefined
-		});
+		};
 	}
 
 	async #openProject(accountId: string, projectId: unknown): Promise<HeldDoc | undefined> {

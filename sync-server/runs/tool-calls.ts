@@ -30,6 +30,8 @@ export interface ToolCallsOptions {
 	now?: () => number;
 	/** Told when a call starts waiting for approval (notifications); never awaited. */
 	onApprovalAsked?: (call: ToolCall, expiresAt: number) => void;
+	/** Told when a call that waited for approval no longer waits, and how it ended. */
+	onApprovalSettled?: (call: ToolCall, outcome: ApprovalOutcome) => void;
 }
 
 /** How a round of tool calls ended: all answered, or the run must end (expired, aborted). */
@@ -69,6 +71,7 @@ export async function runToolCalls(options: ToolCallsOptions): Promise<ToolCalls
 					: decided === 'deny'
 						? 'denied'
 						: decided;
+			options.onApprovalSettled?.(call, approval);
 			if (decided === 'approve_session') {
 				await options.session
 					.change((doc) => approveFileChangesForSession(doc))

@@ -46,7 +46,10 @@ afterEach(async () => {
 });
 
 function makeManager(
-	options: Pick<RunManagerOptions, 'maxToolRounds' | 'approvalMs' | 'onApprovalAsked'> = {}
+	options: Pick<
+		RunManagerOptions,
+		'maxToolRounds' | 'approvalMs' | 'onApprovalAsked' | 'onApprovalSettled'
+	> = {}
 ) {
 	db = new Database(':memory:');
 	docs = new MemoryDocs();
@@ -381,8 +384,39 @@ describe('[TL] tools in runs', () => {
 		expect(shapes.sessionMeta(s.doc).get('approveFileChanges')).toBe(true);
 	});
 
+	it('[NT11] a call that waited for approval is reported once it no longer waits: approved, denied or expired', async () => {
+		const settled: { toolUseId: string; outcome: string; path?: string; accountId: string }[] = [];
+		makeManager({
+			approvalMs: 5_000,
+			onApprovalSettled: (accountId, { toolUseId, outcome, path }) =>
+				settled.push({ accountId, toolUseId, outcome, path })
+		});
+		const write = (id: string, path: string) => ({
+			blocks: [{ type: 'tool_use' as const, id, name: 'write_file', input: { path, content: 'x' } }]
+		});
+		const s = session({ ask: true });
+		fake.script(write('toolu_yes', 'yes.md'), write('toolu_no', 'no.md'), {
+			blocks: [{ type: 'text', text: 'ok' }]
+		});
+		await s.ask();
+		expect(settled).toEqual([]);
+		const first = await pending(s.doc);
+		answer(s.doc, first, 'approve');
+		await expect.poll(() => first.get('approval'), { timeout: 8000 }).toBe('approved');
+		answer(s.doc, await pending(s.doc), 'deny');
+		await answered(s.doc, s.messageId);
+		expect(settled).toEqual([
+			{ accountId: account, toolUseId: 'toolu_yes', outcome: 'approved', path: 'yes.md' },
+			{ accountId: account, toolUseId: 'toolu_no', outcome: 'denied', path: 'no.md' }
+		]);
+	});
+
 	it('[TL26] an approval nobody answers expires with a note and the run ends cleanly', async () => {
-		makeManager({ approvalMs: 50 });
+		const settled: string[] = [];
+		makeManager({
+			approvalMs: 50,
+			onApprovalSettled: (_account, { outcome }) => settled.push(outcome)
+		});
 		const s = session({ ask: true });
 		fake.script({
 			blocks: [
@@ -401,6 +435,8 @@ describe('[TL] tools in runs', () => {
 		const [edit, list] = toolBlocks(s.doc);
 		expect(edit).toMatchObject({ status: 'error', approval: 'expired' });
 		expect(edit!.result).toMatch(/^Nobody answered the approval within 0\.05 seconds/);
+		// Every device's notification of it is replaced [NT11].
+		expect(settled).toEqual(['expired']);
 		expect(list).toMatchObject({
 			status: 'error',
 			result: 'Not run: the run ended before this call.'

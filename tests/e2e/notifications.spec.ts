@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { CDPSession, Page } from '@playwright/test';
 import { createApprovalTokens } from '../../sync-server/push/approval-token.js';
 import { approvalKey, approvalPush } from '../../sync-server/push/index.js';
+import { approvalNotice, settledApprovalNotice } from '../../src/lib/core/approval-notice.js';
 import {
 	answers,
 	ask,
@@ -235,3 +236,81 @@ for (const decision of ['approve', 'deny'] as const) {
 		}
 	});
 }
+
+test('[NT11] an approval answered elsewhere or ended no longer offers Approve: its notification is replaced quietly, or closed under an open window', async ({
+	page,
+	apiKey,
+	baseURL
+}) => {
+	await signIn(page, apiKey);
+	await page.context().grantPermissions(['notifications'], { origin: baseURL });
+	await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+	const cdp = await page.context().newCDPSession(page);
+	const origin = new URL(baseURL!).origin;
+	const id = await registrationId(cdp, origin);
+	const push = (payload: object) =>
+		cdp.send('ServiceWorker.deliverPushMessage', {
+			origin,
+			registrationId: id,
+			data: JSON.stringify(payload)
+		});
+	const call = (toolUseId: string) => ({
+		projectId: 'p1',
+		sessionId: 's1',
+		toolUseId,
+		tool: 'write_file',
+		path: 'notes/✈️ plan.md',
+		sessionTitle: 'Trip 🗺️ رحلة'
+	});
+	const [worker] = page.context().serviceWorkers();
+	expect(worker).toBeDefined();
+	const shown = () =>
+		worker!.evaluate(async () =>
+			(await (self as unknown as ServiceWorkerGlobalScope).registration.getNotifications()).map(
+				(n) => ({
+					title: n.title,
+					tag: n.tag,
+					actions: (n as Notification & { actions: { title: string }[] }).actions.map(
+						(a) => a.title
+					)
+				})
+			)
+		);
+
+	// No window of Tether open: the approval shows with its actions, then is answered elsewhere.
+	await page.goto('about:blank');
+	await push({
+		...approvalNotice({ ...call('toolu_a'), expiresAt: Date.now() + 60_000 }),
+		approval: 'a1.x.y'
+	});
+	await expect.poll(shown).toEqual([
+		{
+			title: 'Claude asks to change a file in Trip 🗺️ رحلة',
+			tag: 'approval-toolu_a',
+			actions: ['Approve', 'Deny']
+		}
+	]);
+	await push(settledApprovalNotice({ ...call('toolu_a'), outcome: 'approved' }));
+	await expect
+		.poll(shown)
+		.toEqual([{ title: 'File change approved', tag: 'approval-toolu_a', actions: [] }]);
+	// A settled call this device shows nothing of adds nothing.
+	await push(settledApprovalNotice({ ...call('toolu_gone'), outcome: 'expired' }));
+	await push({ title: 'Marker', body: '', tag: 'marker', url: '/' });
+	await expect.poll(async () => (await shown()).map((n) => n.tag)).toContain('marker');
+	expect((await shown()).map((n) => n.tag).sort()).toEqual(['approval-toolu_a', 'marker']);
+
+	// A waiting approval, then a window of Tether in front when the call ends: it just goes.
+	await push({
+		...approvalNotice({ ...call('toolu_b'), expiresAt: Date.now() + 60_000 }),
+		approval: 'a1.x.y'
+	});
+	await expect.poll(async () => (await shown()).map((n) => n.tag)).toContain('approval-toolu_b');
+	await page.goto('/');
+	await expect(page.getByRole('navigation', { name: 'Projects' })).toBeVisible();
+	await push(settledApprovalNotice({ ...call('toolu_b'), outcome: 'ended' }));
+	await expect
+		.poll(async () => (await shown()).map((n) => n.tag))
+		.not.toContain('approval-toolu_b');
+	expect((await shown()).map((n) => n.tag).sort()).toEqual(['approval-toolu_a', 'marker']);
+});

@@ -1,5 +1,6 @@
 import type { RunNotice } from './run-notice.js';
 import { cutText } from './text.js';
+import type { ApprovalOutcome } from './tools/approval.js';
 
 /*
  * What a system notification says when a run waits for a person to approve a file change. The
@@ -26,14 +27,48 @@ export type ApprovalAction = (typeof approvalActions)[number];
 
 export function approvalNotice(asked: AskedApproval): RunNotice {
 	const where = asked.sessionTitle?.trim() || 'your session';
-	const change = asked.path ? `${asked.tool} ${asked.path}` : asked.tool;
 	return {
 		title: cutText(`Claude asks to change a file in ${where}`, 120),
-		body: cutText(change, 160),
-		tag: `approval-${asked.toolUseId}`,
-		url: `/p/${encodeURIComponent(asked.projectId)}/s/${encodeURIComponent(asked.sessionId)}`
+		body: cutText(changeOf(asked), 160),
+		tag: approvalTag(asked.toolUseId),
+		url: sessionUrl(asked)
 	};
 }
+
+/** A call that waited for approval and no longer does, however that ended. */
+export type SettledApproval = Omit<AskedApproval, 'expiresAt'> & { outcome: ApprovalOutcome };
+
+/** What replaces an approval's notice once the call no longer waits. */
+export type SettledApprovalNotice = RunNotice & { settled: true };
+
+const settledTitles: Record<ApprovalOutcome, string> = {
+	approved: 'File change approved',
+	denied: 'File change declined',
+	expired: 'File change not approved in time',
+	ended: 'The run ended before the file change was approved'
+};
+
+/**
+ * The notice that takes the place of an approval's (the same tag) on every device once it was
+ * answered anywhere or ended, so no device keeps offering "Approve" for a call nobody waits on.
+ */
+export function settledApprovalNotice(settled: SettledApproval): SettledApprovalNotice {
+	return {
+		title: settledTitles[settled.outcome],
+		body: cutText(changeOf(settled), 160),
+		tag: approvalTag(settled.toolUseId),
+		url: sessionUrl(settled),
+		settled: true
+	};
+}
+
+const approvalTag = (toolUseId: string) => `approval-${toolUseId}`;
+
+const changeOf = (call: { tool: string; path?: string }) =>
+	call.path ? `${call.tool} ${call.path}` : call.tool;
+
+const sessionUrl = (call: { projectId: string; sessionId: string }) =>
+	`/p/${encodeURIComponent(call.projectId)}/s/${encodeURIComponent(call.sessionId)}`;
 
 /** The file a tool call's input names, if any. */
 export function pathOfInput(input: unknown): string | undefined {
