@@ -80,6 +80,14 @@ export interface SharedClaims {
 	 * held in an earlier life, become this instance's: it ends them as after its own crash.
 	 */
 	takeOver(): Promise<RunId[]>;
+	/**
+	 * The lease this instance holds on its claims right now: a number that changes each time the
+	 * lease lapsed (its beats stopped long enough that another instance may have taken its claims
+	 * over), undefined while lapsed. A run writes only under the lease it started with ([IN13]).
+	 */
+	lease(): number | undefined;
+	/** True while the claim is still this instance's and not ended. */
+	owns(run: RunId): Promise<boolean>;
 }
 
 export const defaultMaxToolRounds = 20;
@@ -93,6 +101,16 @@ interface Run extends RunRequest {
 	controller: AbortController;
 	reason: AbortReason | undefined;
 	done: Promise<void>;
+	/** Several instances: the lease it runs under; once that lapsed it writes nothing more. */
+	lease: number | undefined;
+	fenced: boolean;
+}
+
+/** A run's write refused because its instance's lease on the claim lapsed ([IN13]). */
+class FencedError extends Error {
+	constructor() {
+		super('this instance may no longer hold the claim of this run');
+	}
 }
 
 /** Queued and running runs of one session: they answer in order, one at a time. */
@@ -111,6 +129,8 @@ export const newAnswerId = () => randomBytes(12).toString('base64url');
 export class RunManager {
 	readonly #options: RunManagerOptions;
 	readonly #sessions = new Map<DocKey, SessionRuns>();
+	/** Runs cut by a lapsed lease whose claims may still be this instance's to end ([IN13]). */
+	readonly #fenced: RunId[] = [];
 	#closing = false;
 
 	constructor(options: RunManagerOptions) {
@@ -200,11 +220,16 @@ export class RunManager {
 	 * coming back with its run log) end here the same way ([IN12]).
 	 */
 	async recoverShared(): Promise<number> {
-		if (this.#closing || !this.#options.sharedClaims) return 0;
-		const runs = await this.#options.sharedClaims.takeOver();
+		const claims = this.#options.sharedClaims;
+		if (this.#closing || !claims) return 0;
+		const runs = await claims.takeOver();
 		for (const run of runs) {
 			// Not in this instance's log: the answer is found in the session by what it replies to.
 			await this.#endLeftover(run, undefined);
+		}
+		// Runs this instance cut when its lease lapsed: those no other instance took over end here.
+		for (const run of this.#fenced.splice(0)) {
+			if (await claims.owns(run)) await this.#endLeftover(run, undefined);
 		}
 		return runs.length;
 	}
@@ -274,7 +299,9 @@ export class RunManager {
 			...request,
 			controller: new AbortController(),
 			reason: undefined,
-			done: Promise.resolve()
+			done: Promise.resolve(),
+			lease: this.#options.sharedClaims?.lease(),
+			fenced: false
 		};
 		session.running = run;
 		run.done = this.#execute(key, run)
@@ -291,7 +318,7 @@ export class RunManager {
 	/** Runs one answer (with its tool rounds); what it ended as, for notifications. */
 	async #execute(key: DocKey, run: Run): Promise<EndedRun | undefined> {
 		const options = this.#options;
-		const held = await this.#open(key);
+		const held = this.#underLease(run, await this.#open(key));
 		let project: HeldDoc | undefined;
 		try {
 			let answerId = newAnswerId();
@@ -314,7 +341,8 @@ export class RunManager {
 				(typeof chosen === 'string' ? undefined : defaultModel(models, options.defaultModel));
 			const modelId = model?.id ?? (typeof chosen === 'string' ? chosen : options.defaultModel);
 			const projectId = meta.get('projectId');
-			project = await this.#openProject(run.accountId, projectId);
+			const opened = await this.#openProject(run.accountId, projectId);
+			project = opened && this.#underLease(run, opened);
 			// Compact: the message asks for a summary of another session, whose history goes first.
 			const summaryOf = answers.findMessage(held.doc, run.messageId)?.get('summaryOf');
 			const summarizing = typeof summaryOf === 'string';
@@ -433,10 +461,38 @@ export class RunManager {
 				answer = new AnswerWriter(held, answerId, options.writeIntervalMs);
 			}
 		} finally {
-			this.#markEnded(run);
+			// A fenced run's claim is ended by whoever holds it now (recoverShared, or another
+			// instance); here it is only over.
+			if (run.fenced) this.#options.log.set(run, 'ended');
+			else this.#markEnded(run);
 			project?.release();
 			held.release();
 		}
+	}
+
+	/**
+	 * The document as a run of several instances may write it: only while this instance holds
+	 * the lease the run started under. The first refused write cuts the run for good, even if
+	 * the lease comes back, since another instance may have ended it meanwhile ([IN13]).
+	 */
+	#underLease(run: Run, held: HeldDoc): HeldDoc {
+		const claims = this.#options.sharedClaims;
+		if (!claims) return held;
+		return {
+			doc: held.doc,
+			release: () => held.release(),
+			change: (apply) => {
+				const lease = claims.lease();
+				if (!run.fenced && (lease === undefined || lease !== run.lease)) {
+					run.fenced = true;
+					this.#fenced.push(run);
+					this.#abort(run, 'shutdown');
+					this.#options.onError?.('a run stopped: this instance lost its lease on it');
+				}
+				if (run.fenced) return Promise.reject(new FencedError());
+				return held.change(apply);
+			}
+		};
 	}
 
 	/** How the last answer of a run ended, with what a notification says of it (if someone listens). */

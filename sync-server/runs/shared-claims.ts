@@ -17,6 +17,12 @@ export interface PostgresClaimsOptions {
  * not ended whose instance stopped beating, or whose instance id is this one's from an earlier
  * life (a fixed TETHER_INSTANCE_ID that restarted without its run log), is taken over: one
  * UPDATE moves it to this instance, so two instances never take the same claim.
+ *
+ * An instance that stalls (a frozen process, a network partition) without dying may come back
+ * after its claims were taken over. So it holds a lease: its runs write only while its last beat
+ * is younger than three quarters of the timeout, well before another instance may take over, and
+ * a lease that lapsed is never renewed for the runs that started under it ([IN13]). This relies
+ * on the instances' clocks agreeing to within a quarter of the timeout.
  */
 export function postgresClaims(
 	pool: pg.Pool,
@@ -27,6 +33,9 @@ export function postgresClaims(
 	const where = 'account_id = $1 AND session_id = $2 AND message_id = $3 AND attempt = $4';
 	const startedAt = now();
 	let tookOwn = false;
+	const fenceAfterMs = (options.instanceTimeoutMs * 3) / 4;
+	let lastBeatAt: number | undefined;
+	let lease = 0;
 	return {
 		async claim(run) {
 			const result = await pool.query(
@@ -37,28 +46,46 @@ export function postgresClaims(
 			return result.rowCount === 1;
 		},
 		async forget(run) {
-			await pool.query(`DELETE FROM run_claims WHERE ${where}`, [
-				run.accountId,
-				run.sessionId,
-				run.messageId,
-				run.attempt
-			]);
-		},
-		async ended(run) {
-			await pool.query(`UPDATE run_claims SET ended_at = $5 WHERE ${where}`, [
+			await pool.query(`DELETE FROM run_claims WHERE ${where} AND instance_id = $5`, [
 				run.accountId,
 				run.sessionId,
 				run.messageId,
 				run.attempt,
-				now()
+				instanceId
 			]);
 		},
+		async ended(run) {
+			// Only its own: a claim another instance took over is that instance's to end.
+			await pool.query(`UPDATE run_claims SET ended_at = $5 WHERE ${where} AND instance_id = $6`, [
+				run.accountId,
+				run.sessionId,
+				run.messageId,
+				run.attempt,
+				now(),
+				instanceId
+			]);
+		},
+		async owns(run) {
+			const { rowCount } = await pool.query(
+				`SELECT 1 FROM run_claims WHERE ${where} AND instance_id = $5 AND ended_at IS NULL`,
+				[run.accountId, run.sessionId, run.messageId, run.attempt, instanceId]
+			);
+			return rowCount === 1;
+		},
+		lease() {
+			if (lastBeatAt === undefined || now() - lastBeatAt >= fenceAfterMs) return undefined;
+			return lease;
+		},
 		async beat() {
+			const sentAt = now();
 			await pool.query(
 				`INSERT INTO tether_instances (instance_id, started_at, seen_at) VALUES ($1, $2, $3)
 				 ON CONFLICT (instance_id) DO UPDATE SET started_at = excluded.started_at, seen_at = excluded.seen_at`,
-				[instanceId, startedAt, now()]
+				[instanceId, startedAt, sentAt]
 			);
+			// A gap as long as the fence: runs of the lapsed lease stay cut, new ones get a new one.
+			if (lastBeatAt === undefined || sentAt - lastBeatAt >= fenceAfterMs) lease++;
+			lastBeatAt = Math.max(lastBeatAt ?? 0, sentAt);
 		},
 		async takeOver() {
 			const at = now();

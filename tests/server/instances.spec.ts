@@ -336,6 +336,62 @@ describe('[IN] several instances on PostgreSQL and Redis', () => {
 		});
 	});
 
+	it('[IN13] an instance that froze while running an answer writes nothing into it once another instance ended it', async () => {
+		const c = await startTether({ env, fake });
+		try {
+			const acct = await account(a);
+			const run = await waitingMessage(a, acct);
+			const pieces = Array.from({ length: 100 }, (_, i) => `piece${i} 🧊 `);
+			fake.script({
+				blocks: [{ type: 'text', text: pieces.join(''), deltas: pieces }],
+				delayMs: 120
+			});
+			expect((await ask(c, acct, run)).status).toBe(202);
+			await waitFor(
+				() => JSON.stringify(answerIn(run.session)?.toJSON() ?? {}).includes('piece2 '),
+				{
+					timeoutMs: 15_000,
+					message: 'C to stream the first pieces'
+				}
+			);
+			// Frozen, not dead: the process keeps its sockets and comes back later.
+			c.process!.kill('SIGSTOP');
+			let ended: unknown;
+			try {
+				await waitFor(() => answerIn(run.session)?.get('status') === 'interrupted', {
+					timeoutMs: 30_000,
+					message: 'A or B to end the answer of the silent instance'
+				});
+				ended = answerIn(run.session)!.toJSON();
+			} finally {
+				c.process!.kill('SIGCONT');
+			}
+			// C wakes with the rest of the stream waiting in its socket: it writes none of it.
+			await waitFor(() => c.output().includes('this instance lost its lease'), {
+				timeoutMs: 15_000,
+				message: 'C to find its lease lapsed'
+			});
+			// Until the upstream stream is over, so anything C would still write is in by then.
+			await waitFor(() => fake.openResponses() === 0, {
+				timeoutMs: 20_000,
+				message: 'the upstream stream to C to end'
+			});
+			const frozen = (await health(c)).instance;
+			expect(answerIn(run.session)!.toJSON()).toEqual(ended);
+			expect(answerIn({ doc: await storedSession(acct, run.sessionId) })!.toJSON()).toEqual(ended);
+			const { rows } = await db.query<{ instance_id: string; ended: boolean }>(
+				'SELECT instance_id, ended_at IS NOT NULL AS ended FROM run_claims WHERE session_id = $1',
+				[run.sessionId]
+			);
+			// Ended by the instance that took it over; C's late "ended" did not touch it.
+			expect(rows).toHaveLength(1);
+			expect(rows[0]).toMatchObject({ ended: true });
+			expect(rows[0]!.instance_id).not.toBe(frozen);
+		} finally {
+			await c.close();
+		}
+	}, 90_000);
+
 	it('[IN12] an instance killed with -9 that does not come back: another ends its running answer and frees its queued message', async () => {
 		const c = await startTether({ env, fake });
 		try {
