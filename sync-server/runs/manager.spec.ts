@@ -480,3 +480,51 @@ describe('[LB] compact: a run that summarizes another session', () => {
 		expect(shapes.sessions(gone.project).get(gone.sourceId)?.has('continuedIn')).toBe(false);
 	});
 });
+
+describe('[IN13] a run under a lapsed lease', () => {
+	it('[IN13] writes nothing once its lease lapsed, even after the lease is back, and its own claim is ended at the next beat', async () => {
+		let lease: number | undefined = 1;
+		const ended: string[] = [];
+		const errors: string[] = [];
+		const owned = new Set<string>();
+		db = new Database(':memory:');
+		docs = new MemoryDocs();
+		manager = new RunManager({
+			docs,
+			log: createRunLog(db),
+			models: new ModelCache(),
+			client: (apiKey, onRetryableStatus) => anthropicClient(apiKey, { onRetryableStatus }),
+			listModels,
+			idleMs: 5000,
+			writeIntervalMs: 10,
+			onError: (message) => errors.push(message),
+			sharedClaims: {
+				claim: async (run) => (owned.add(run.messageId), true),
+				forget: async (run) => void owned.delete(run.messageId),
+				ended: async (run) => void ended.push(run.messageId),
+				takeOver: async () => [],
+				lease: () => lease,
+				owns: async (run) => owned.has(run.messageId)
+			}
+		});
+		const s = session('Count slowly');
+		const pieces = Array.from({ length: 40 }, (_, i) => `n${i} `);
+		fake.script({ blocks: [{ type: 'text', text: pieces.join(''), deltas: pieces }], delayMs: 50 });
+		await ask(s);
+		const text = () => rows(s.doc).find((r) => r.replyTo === s.messageId)?.text ?? '';
+		await expect.poll(text).toContain('n2 ');
+		lease = undefined;
+		// The next write is refused and cuts the run; the lease coming back does not revive it.
+		await expect.poll(() => errors.join(' | ')).toContain('lost its lease');
+		const cut = text();
+		lease = 2;
+		await expect.poll(() => fake.openResponses()).toBe(0);
+		expect(text()).toBe(cut);
+		expect(ended).toEqual([]);
+		// Still its own claim: the next beat ends it as after a crash.
+		await manager.recoverShared();
+		const answer = await answered(s.doc, s.messageId);
+		expect(answer).toMatchObject({ status: 'interrupted', text: cut });
+		expect(ended).toEqual([s.messageId]);
+	});
+});
