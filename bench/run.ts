@@ -2,7 +2,7 @@
  * `npm run bench`: measures what issues 3, 4 and 7 ask for, prints tables and writes JSON to
  * bench/results/. Figures, not pass/fail: goals are printed next to the measurements.
  *
- *   BENCH_ONLY=sync|runs|tools|browser|start|library|attack|bundle|instances   run one part
+ *   BENCH_ONLY=sync|runs|tools|browser|start|library|attack|capacity|bundle|instances   run one part
  *   --quick (or BENCH_QUICK=1)     smaller loads, for trying the bench itself
  */
 import fs from 'node:fs';
@@ -16,6 +16,7 @@ import { bundleTables, runBundleBench } from './bundle/index.js';
 import { libraryTables, runLibraryBench, type LibraryBenchOptions } from './library/index.js';
 import { instancesTables, runInstancesBench } from './instances/index.js';
 import { runRunsBench, runsTables, type RunsBenchOptions } from './runs/index.js';
+import { capacityTables, runCapacityBench } from './sync/capacity.js';
 import { runSyncBench, syncTables, type SyncBenchOptions } from './sync/index.js';
 import { runToolsBench, toolsTables } from './tools/index.js';
 
@@ -124,6 +125,21 @@ if (!only || only === 'attack') {
 	});
 	results.attack = attack;
 	for (const table of attackTables(attack)) console.log(`\n${table}`);
+}
+
+if (!only || only === 'capacity') {
+	const sockets = num('BENCH_CAPACITY_SOCKETS', quick ? 2000 : 10_000);
+	console.log(`capacity: ${sockets} idle sockets and the live documents they hold ...`);
+	const capacity = await runCapacityBench({
+		accounts: 100,
+		docs: num('BENCH_CAPACITY_DOCS', quick ? 200 : 1000),
+		messagesPerDoc: 20,
+		sockets,
+		step: quick ? 500 : 2000,
+		connectConcurrency: 100
+	});
+	results.capacity = capacity;
+	for (const table of capacityTables(capacity)) console.log(`\n${table}`);
 }
 
 if (!only || only === 'runs') {
