@@ -66,6 +66,26 @@ describe('[HD] the worst valid input of one account leaves the others served', (
 		check.destroy();
 	});
 
+	it('[HD1] a session made offline with more structs than one frame may carry reaches the server in parts, and another device', async () => {
+		const keys = defaultUpdateLimits.maxStructs * 2 + 500;
+		const offline = new Y.Doc();
+		offline.transact(() => {
+			for (let i = 0; i < keys; i++) offline.getMap('m').set(`k${i} ✈️`, i);
+		});
+		const a = connect(server, victim, 'session.offline-big', offline, { awareness: null });
+		await a.whenSynced;
+		await waitFor(() => a.unsyncedCount === 0, {
+			timeoutMs: 30_000,
+			message: 'every part to be stored'
+		});
+		const b = connect(server, victim, 'session.offline-big', new Y.Doc(), { awareness: null });
+		await b.whenSynced;
+		expect(b.doc.getMap('m').size).toBe(keys);
+		expect(b.doc.getMap('m').get(`k${keys - 1} ✈️`)).toBe(keys - 1);
+		a.destroy();
+		b.destroy();
+	});
+
 	it('[HD1] the largest update the limits allow is stored and acknowledged; meanwhile the relay of another account and /api/health complete', async () => {
 		const update = mapUpdate(defaultUpdateLimits.maxStructs);
 		const ws = rawSocket(server, '/sync/session.largest', attacker.token);

@@ -5,6 +5,7 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { splitUpdate } from './split-update.js';
+import { defaultUpdateLimits, measureUpdate, UpdateLimitError } from './update-shape.js';
 
 /** A seeded generator, so a failure names the case that made it. */
 function random(seed: number): () => number {
@@ -116,6 +117,26 @@ describe('[SY67] splitUpdate', () => {
 		const fresh = new Y.Doc();
 		applyAll(fresh, parts);
 		expect(fresh.getText('t').toString()).toBe(text.toString());
+	});
+
+	it('[HD1] keeps each part under the struct budget too, so every frame is under the server limit', () => {
+		const doc = new Y.Doc();
+		const map = doc.getMap('m');
+		// Small keys: 60,000 structs fit in far less than the byte budget.
+		doc.transact(() => {
+			for (let i = 0; i < 60_000; i++) map.set(`k${i}`, i);
+		});
+		const whole = Y.encodeStateAsUpdate(doc);
+		expect(whole.byteLength).toBeLessThan(1024 * 1024);
+		const parts = splitUpdate(whole, 1024 * 1024, 20_000);
+		expect(parts).toHaveLength(3);
+		for (const part of parts) {
+			expect(measureUpdate(part, defaultUpdateLimits).structs).toBeLessThanOrEqual(20_000);
+		}
+		expect(() => measureUpdate(whole, defaultUpdateLimits)).toThrow(UpdateLimitError);
+		const fresh = new Y.Doc();
+		applyAll(fresh, parts);
+		sameState(doc, fresh);
 	});
 
 	it('refuses bytes that are not an update', () => {

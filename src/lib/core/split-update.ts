@@ -2,7 +2,8 @@ import * as encoding from 'lib0/encoding';
 import { measureUpdate, type StructVisitor, type UpdateLimits } from './update-shape.js';
 
 /*
- * Splits one Yjs update (v1) into several, each under a byte budget, that together mean the same:
+ * Splits one Yjs update (v1) into several, each under a byte budget and a struct budget, that
+ * together mean the same:
  * applied in order, they leave a document exactly as the whole would. A device's first sync of a
  * session imported from a big transcript is one update far over the server's frame limit; split,
  * it reaches the server a frame at a time, and each frame is a bounded piece of work there.
@@ -31,11 +32,17 @@ interface Run {
 /** Room kept in each part for its headers (client count, run headers, empty delete set). */
 const headerRoom = 64;
 
-export function splitUpdate(update: Uint8Array, maxBytes: number): Uint8Array[] {
-	if (update.byteLength <= maxBytes) return [update];
+export function splitUpdate(
+	update: Uint8Array,
+	maxBytes: number,
+	maxStructs = Infinity
+): Uint8Array[] {
+	// Every struct takes at least a byte: an update this small cannot be over either budget.
+	if (update.byteLength <= maxBytes && update.byteLength <= maxStructs) return [update];
 	const parts: Run[][] = [];
 	let part: Run[] = [];
 	let partBytes = 0;
+	let partStructs = 0;
 	let client = 0;
 	let clock = 0;
 	let deleteSetStart = update.byteLength;
@@ -43,6 +50,7 @@ export function splitUpdate(update: Uint8Array, maxBytes: number): Uint8Array[] 
 		if (part.length > 0) parts.push(part);
 		part = [];
 		partBytes = 0;
+		partStructs = 0;
 	};
 	const visitor: StructVisitor = {
 		group(groupClient, groupClock) {
@@ -51,7 +59,10 @@ export function splitUpdate(update: Uint8Array, maxBytes: number): Uint8Array[] 
 		},
 		struct(start, end, length) {
 			const size = end - start;
-			if (partBytes > 0 && partBytes + size > maxBytes - headerRoom * (part.length + 1)) flush();
+			const full =
+				partBytes + size > maxBytes - headerRoom * (part.length + 1) ||
+				partStructs + 1 > maxStructs;
+			if (partBytes > 0 && full) flush();
 			const run = part.at(-1);
 			if (run && run.client === client && run.end === start) {
 				run.end = end;
@@ -60,6 +71,7 @@ export function splitUpdate(update: Uint8Array, maxBytes: number): Uint8Array[] 
 				part.push({ client, clock, structs: 1, start, end });
 			}
 			partBytes += size;
+			partStructs++;
 			clock += length;
 		},
 		deleteSet(start) {
@@ -72,8 +84,8 @@ export function splitUpdate(update: Uint8Array, maxBytes: number): Uint8Array[] 
 	const encoded = parts.map((runs, i) =>
 		encodePart(update, runs, i === parts.length - 1 ? deleteSet : emptyDeleteSet)
 	);
-	// Only a delete set (an update of deletions alone) or nothing to split.
-	if (encoded.length === 0) return [update];
+	// Only a delete set (an update of deletions alone), or nothing to split.
+	if (encoded.length <= 1) return [update];
 	return encoded;
 }
 

@@ -9,6 +9,12 @@ import { decodeFrame, encodeFrame, type SyncFrame } from '../core/sync-codec.js'
  */
 export const updatePartBytes = 1024 * 1024;
 
+/**
+ * And over this many structs: each frame then costs the server a bounded stall to apply, which
+ * lets it refuse more than `defaultUpdateLimits.maxStructs` in one frame [HD1].
+ */
+export const updatePartStructs = 20_000;
+
 /** The provider's view of the shared codec (`core/sync-codec.ts`): frames from the server. */
 export type ServerFrame = SyncFrame;
 
@@ -21,13 +27,15 @@ export const step1Frame = (doc: Y.Doc) =>
 
 /** Sync step 2: what the server lacks, in frames applied in order. */
 export const step2Frames = (doc: Y.Doc, stateVector: Uint8Array) =>
-	splitUpdate(Y.encodeStateAsUpdate(doc, stateVector), updatePartBytes).map((update) =>
-		encodeFrame({ kind: 'step2', update })
+	splitUpdate(Y.encodeStateAsUpdate(doc, stateVector), updatePartBytes, updatePartStructs).map(
+		(update) => encodeFrame({ kind: 'step2', update })
 	);
 
 /** One local change, in frames applied in order. */
 export const updateFrames = (update: Uint8Array) =>
-	splitUpdate(update, updatePartBytes).map((part) => encodeFrame({ kind: 'update', update: part }));
+	splitUpdate(update, updatePartBytes, updatePartStructs).map((part) =>
+		encodeFrame({ kind: 'update', update: part })
+	);
 
 export const awarenessFrame = (awareness: awarenessProtocol.Awareness, clients: number[]) =>
 	encodeFrame({
