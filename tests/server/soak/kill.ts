@@ -126,7 +126,9 @@ export async function runKillRounds(
 			const restartStarted = performance.now();
 			await server.restart();
 			restarts.push(performance.now() - restartStarted);
-			const stored = new Set((await fresh(server, account, doc)).getArray<string>('items').toArray());
+			const stored = new Set(
+				(await fresh(server, account, doc)).getArray<string>('items').toArray()
+			);
 			const missing = acknowledged.filter((item) => !stored.has(item));
 			if (missing.length > 0)
 				throw fail(`round ${round}: ${missing.length} acknowledged items lost, e.g. ${missing[0]}`);
