@@ -112,7 +112,14 @@ const soaks: Record<Part, () => Promise<object>> = {
 		const writers = count('SOAK_KILL_WRITERS', 3, 3);
 		return withServer({}, async (server) => {
 			const account = await signIn(server, 'soak');
-			const result = await runKillRounds(server, account, { seed, rounds, writers });
+			const result = await runKillRounds(server, account, {
+				seed,
+				rounds,
+				writers,
+				progress: (done) => {
+					if (done % 25 === 0) console.log(`  ${done} rounds (load ${load()[0]})`);
+				}
+			});
 			console.log(
 				`  ${result.rounds} kills: ${result.acknowledgedChecked} acknowledged items checked, 0 lost ` +
 					`(${result.unacknowledgedAtKill} were in flight); ${result.stayerItems} items of the ` +

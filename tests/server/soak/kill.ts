@@ -11,7 +11,6 @@
  */
 import * as Y from 'yjs';
 import type { DocName } from '../../../src/lib/core/doc-names.js';
-import type { SyncProvider } from '../../../src/lib/sync/provider.js';
 import { seeded } from '../../lib/seeded.js';
 import { waitFor, type TetherServer } from '../harness.js';
 import { connect, type Account } from '../sync-client.js';
@@ -23,6 +22,8 @@ export interface KillOptions {
 	writers: number;
 	/** The kill comes this long (at most) after a random number of items were acknowledged. */
 	maxKillDelayMs?: number;
+	/** Called after each round with the rounds done. */
+	progress?: (rounds: number) => void;
 }
 
 export interface KillResult {
@@ -133,6 +134,7 @@ export async function runKillRounds(
 			if (missing.length > 0)
 				throw fail(`round ${round}: ${missing.length} acknowledged items lost, e.g. ${missing[0]}`);
 			acknowledgedChecked += acknowledged.length;
+			options.progress?.(round + 1);
 		}
 		for (const w of stayers) w.stop();
 		await waitFor(() => stayers.every((w) => w.provider.status === 'synced'), {
