@@ -52,7 +52,14 @@ function save(part: Part, result: object, startLoad: number[]): void {
 	fs.mkdirSync(dir, { recursive: true });
 	const record = {
 		at: new Date().toISOString(),
-		command: `SOAK_ONLY=${part}${short ? ' SOAK_SHORT=1' : ''} SOAK_SEED=${seed} npm run soak`,
+		command: [
+			`SOAK_ONLY=${part}`,
+			...Object.entries(process.env)
+				.filter(([name]) => name.startsWith('SOAK_') && !['SOAK_ONLY', 'SOAK_SEED'].includes(name))
+				.map(([name, value]) => `${name}=${value}`),
+			`SOAK_SEED=${seed}`,
+			'npm run soak'
+		].join(' '),
 		entry,
 		cpus: os.cpus().length,
 		loadAverage: { start: startLoad, end: load() },
