@@ -89,7 +89,7 @@ async function withServer<T>(
 	}
 }
 
-const soaks: Record<Part, () => Promise<object>> = {
+const soaks: Record<Part, (startLoad: number[]) => Promise<object>> = {
 	async converge() {
 		const runs = count('SOAK_CONVERGE_RUNS', 3, 1);
 		const replicas = count('SOAK_REPLICAS', 5, 5);
@@ -136,7 +136,7 @@ const soaks: Record<Part, () => Promise<object>> = {
 		});
 	},
 
-	async fuzz() {
+	async fuzz(startLoad) {
 		const frames = count('SOAK_FUZZ_FRAMES', 1_000_000, 5000);
 		const sockets = count('SOAK_FUZZ_SOCKETS', 16, 16);
 		return withServer({}, async (server) => {
@@ -161,6 +161,12 @@ const soaks: Record<Part, () => Promise<object>> = {
 					`loop delay p99 ${ms(h.loopDelayP99Ms)}, max ${ms(h.loopDelayMaxMs)}`
 			);
 			console.log(`  closes: ${JSON.stringify(result.closes)}`);
+			if (h.failures > 0) {
+				save('fuzz', result, startLoad);
+				throw new Error(
+					`soak fuzz failed (seed ${seed}): ${h.failures} health polls failed: ${h.errors.join('; ')}`
+				);
+			}
 			return result;
 		});
 	},
@@ -211,7 +217,7 @@ for (const part of only as Part[]) {
 	const started = performance.now();
 	console.log(`\n${part}:`);
 	try {
-		const result = await soaks[part]();
+		const result = await soaks[part](startLoad);
 		save(part, result, startLoad);
 		console.log(`  ${part} passed in ${ms(performance.now() - started)} (load ${load()[0]})`);
 	} catch (error) {

@@ -49,6 +49,7 @@ describe('[HD] soak at small sizes, pinned seeds', () => {
 			const bob = await signIn(server, 'bob');
 			const result = await runFuzz(server, [alice, bob], { seed, frames: 1500, sockets: 8 });
 			expect(result.frames).toBe(1500);
+			expect(result.health.errors, `seed ${seed}`).toEqual([]);
 			expect(result.health.failures).toBe(0);
 			expect(result.closes['4400']).toBeGreaterThan(0);
 		}, 60_000);
