@@ -43,18 +43,18 @@ export class HeldDoc {
 				})
 			: store().open(held);
 		opened.then(
-				(doc) => {
-					if (this.#released) {
-						store().release(held);
-						return;
-					}
-					this.doc = doc;
-					sync().hold(held, doc);
-				},
-				(error: unknown) => {
-					if (!(error instanceof Released)) this.failed = true;
+			(doc) => {
+				if (this.#released) {
+					store().release(held);
+					return;
 				}
-			);
+				this.doc = doc;
+				sync().hold(held, doc);
+			},
+			(error: unknown) => {
+				if (!(error instanceof Released)) this.failed = true;
+			}
+		);
 	}
 
 	destroy(): void {
