@@ -14,20 +14,24 @@ export function browserTables(r: BrowserBenchResult): string[] {
 			: 'written into IndexedDB by the bench (the app does not sync yet)';
 	const paint = formatTable(
 		`Browser (Chromium, built app, real server): ${r.messages}-message session, ${how}; ` +
-			`${r.runs.length} reloads`,
+			`${r.runs.length} reloads, shell served ` +
+			`${r.servedByWorker ? 'by the service worker' : 'NOT always by the service worker'}`,
 		['from navigation to', 'median', 'mean', 'min', 'max', 'goal'],
 		[
-			['first message painted', ...timingCells(r.firstPaint), '< 150 ms'],
+			['last message painted', ...timingCells(r.lastPainted), '< 150 ms'],
+			['first message painted', ...timingCells(r.firstPaint), ''],
 			['first message in the DOM', ...timingCells(r.firstInserted), ''],
 			['last message in the DOM', ...timingCells(r.lastMessageInserted), ''],
+			['(service worker started)', ...timingCells(r.workerStart), ''],
+			['(shell HTML received)', ...timingCells(r.responseEnd), ''],
 			['(DOMContentLoaded)', ...timingCells(r.domContentLoaded), ''],
 			['(first contentful paint)', ...timingCells(r.firstContentfulPaint), ''],
 			['(long tasks before paint, total)', ...timingCells(r.longTaskMs), '']
 		]
 	);
-	const goal = `Goal: first painted message < 150 ms: ${
-		r.firstPaint.p50 < 150 ? 'met' : 'not met'
-	} (median ${ms(r.firstPaint.p50)}).`;
+	const goal = `Goal: last messages painted < 150 ms: ${
+		r.lastPainted.p50 < 150 ? 'met' : 'not met'
+	} (median ${ms(r.lastPainted.p50)}).`;
 	const bytes = formatTable(
 		`IndexedDB per 1,000 messages (${r.after.updates} stored update(s) for the session)`,
 		['what', 'per 1,000 messages'],

@@ -9,6 +9,13 @@ export interface PaintMarks {
 	painted: number;
 	/** When the article of the last message (marker `lastMarker`) entered the log. */
 	lastInserted: number;
+	/** The first task after the frame following `lastInserted`: the last message was painted. */
+	lastPainted: number;
+	/** A service worker controls the page: it served the navigation from its cache. */
+	controlled: boolean;
+	/** Navigation timing: the worker started, the shell HTML fully arrived. */
+	workerStart: number;
+	responseEnd: number;
 	/** For context: the navigation's DOMContentLoaded end and first contentful paint. */
 	domContentLoaded: number;
 	firstContentfulPaint: number;
@@ -29,6 +36,10 @@ export function watchFirstMessage(lastMarker: string): void {
 		inserted: NaN,
 		painted: NaN,
 		lastInserted: NaN,
+		lastPainted: NaN,
+		controlled: false,
+		workerStart: NaN,
+		responseEnd: NaN,
 		domContentLoaded: NaN,
 		firstContentfulPaint: NaN,
 		longTasks: 0,
@@ -43,20 +54,24 @@ export function watchFirstMessage(lastMarker: string): void {
 	}).observe({ type: 'longtask', buffered: true });
 	window.__benchPaint = marks;
 	const selector = '[role="log"][aria-label="Conversation"] article';
+	// The first task after the next frame: that frame was painted.
+	const afterPaint = (mark: (time: number) => void) =>
+		requestAnimationFrame(() => {
+			const channel = new MessageChannel();
+			channel.port1.onmessage = () => mark(performance.now());
+			channel.port2.postMessage(0);
+		});
 	const observer = new MutationObserver(() => {
 		const now = performance.now();
 		if (Number.isNaN(marks.inserted) && document.querySelector(selector)) {
 			marks.inserted = now;
-			requestAnimationFrame(() => {
-				const channel = new MessageChannel();
-				channel.port1.onmessage = () => (marks.painted = performance.now());
-				channel.port2.postMessage(0);
-			});
+			afterPaint((time) => (marks.painted = time));
 		}
 		if (!Number.isNaN(marks.inserted) && Number.isNaN(marks.lastInserted)) {
 			for (const article of document.querySelectorAll(selector)) {
 				if (article.textContent?.includes(lastMarker)) {
 					marks.lastInserted = now;
+					afterPaint((time) => (marks.lastPainted = time));
 					break;
 				}
 			}
@@ -69,13 +84,16 @@ export function watchFirstMessage(lastMarker: string): void {
 /** Polled after a load: the marks once complete (navigation timing filled in), else null. */
 export function completeMarks(): PaintMarks | null {
 	const marks = window.__benchPaint;
-	if (!marks || Number.isNaN(marks.painted) || Number.isNaN(marks.lastInserted)) return null;
+	if (!marks || Number.isNaN(marks.painted) || Number.isNaN(marks.lastPainted)) return null;
 	const navigation = performance.getEntriesByType('navigation')[0] as
 		PerformanceNavigationTiming | undefined;
 	const fcp = performance.getEntriesByName('first-contentful-paint')[0];
 	if (!navigation?.domContentLoadedEventEnd || !fcp) return null;
 	return {
 		...marks,
+		controlled: navigator.serviceWorker.controller !== null,
+		workerStart: navigation.workerStart,
+		responseEnd: navigation.responseEnd,
 		domContentLoaded: navigation.domContentLoadedEventEnd,
 		firstContentfulPaint: fcp.startTime
 	};

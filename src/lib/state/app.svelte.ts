@@ -8,6 +8,7 @@ import { AccountSync } from '../sync/account-sync.svelte.js';
 import { login } from '../sync/login.js';
 import { SignInRequiredError, TokenSource, type Credentials } from '../sync/tokens.js';
 import { forgetLastProject } from '../store/last-project.js';
+import { forgetSessionSnapshot } from '../store/session-snapshot.js';
 
 export type Phase = 'loading' | 'signed-out' | 'ready';
 
@@ -70,6 +71,7 @@ class AppState {
 		this.#close();
 		if (keyHash) await device.forget(keyHash, wipe);
 		forgetLastProject();
+		forgetSessionSnapshot();
 		this.phase = 'signed-out';
 	}
 

@@ -11,7 +11,11 @@ export class HeldDoc {
 	#name: DocName | undefined;
 	#offPurged: (() => void) | undefined;
 
-	constructor(name: () => DocName) {
+	/**
+	 * `after`: when the document is not open yet, wait for this before loading it (a session's
+	 * stored rows paint first, [PW17]); one already open is held at once all the same.
+	 */
+	constructor(name: () => DocName, options: { after?: Promise<unknown> } = {}) {
 		try {
 			this.#name = name();
 		} catch {
@@ -32,19 +36,25 @@ export class HeldDoc {
 			sync().hold(held, open);
 			return;
 		}
-		store()
-			.open(held)
-			.then(
-				(doc) => {
-					if (this.#released) {
-						store().release(held);
-						return;
-					}
-					this.doc = doc;
-					sync().hold(held, doc);
-				},
-				() => (this.failed = true)
-			);
+		const opened = options.after
+			? options.after.then(() => {
+					if (this.#released) throw new Released();
+					return store().open(held);
+				})
+			: store().open(held);
+		opened.then(
+			(doc) => {
+				if (this.#released) {
+					store().release(held);
+					return;
+				}
+				this.doc = doc;
+				sync().hold(held, doc);
+			},
+			(error: unknown) => {
+				if (!(error instanceof Released)) this.failed = true;
+			}
+		);
 	}
 
 	destroy(): void {
@@ -58,3 +68,6 @@ export class HeldDoc {
 		this.doc = undefined;
 	}
 }
+
+/** Let go before the wait for `after` was over: nothing was opened, nothing failed. */
+class Released extends Error {}

@@ -4,6 +4,7 @@ import { checkName, InvalidInputError } from '../core/names.js';
 import * as shapes from '../core/shapes.js';
 import type { DocStore } from './doc-store.js';
 import { forgetLastProject } from './last-project.js';
+import { forgetSessionSnapshot } from './session-snapshot.js';
 
 /** Verbs on projects. Each writes the documents; rows follow through the doc store. */
 
@@ -22,6 +23,7 @@ export async function rename(store: DocStore, id: string, rawName: string): Prom
 /** Deletes the project and, through the projection's purge, its sessions and their documents. */
 export async function remove(store: DocStore, id: string, now = Date.now()): Promise<void> {
 	forgetLastProject(id);
+	forgetSessionSnapshot(id);
 	await store.change(accountDoc, (account) => shapes.deleteProject(account, id, now));
 }
 

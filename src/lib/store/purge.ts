@@ -1,6 +1,7 @@
 import { parseDocName, projectDoc, sessionDoc, type DocName } from '../core/doc-names.js';
 import type { TetherDb } from './db.js';
 import { forgetLastProject } from './last-project.js';
+import { forgetSessionSnapshot, forgetSnapshotSession } from './session-snapshot.js';
 
 /*
  * Purging removes a document's stored updates and its rows, and leaves a tombstone so that the
@@ -14,6 +15,7 @@ export async function purgeSession(
 	now: number
 ): Promise<DocName[]> {
 	const name = sessionDoc(sessionId);
+	forgetSnapshotSession(sessionId);
 	await db.updates.where('docName').equals(name).delete();
 	await db.messages.where('sessionId').equals(sessionId).delete();
 	// The search index drops the session's words when it takes this in.
@@ -30,6 +32,7 @@ export async function purgeProject(
 	now: number
 ): Promise<DocName[]> {
 	forgetLastProject(projectId);
+	forgetSessionSnapshot(projectId);
 	const purged: DocName[] = [];
 	const sessionIds = (await db.sessions
 		.where('projectId')

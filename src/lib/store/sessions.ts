@@ -7,6 +7,7 @@ import { compactTitle, forkedSession, summaryRequest } from '../core/session-lin
 import * as shapes from '../core/shapes.js';
 import type { DocStore } from './doc-store.js';
 import { sessionForExport } from './library.js';
+import { forgetSnapshotSession } from './session-snapshot.js';
 
 /** Verbs on sessions: the session index lives in the project doc, the content in the session doc. */
 
@@ -59,6 +60,8 @@ export async function remove(
 	id: string,
 	now = Date.now()
 ): Promise<void> {
+	// Its title leaves the start's snapshot now, not only once the purge committed.
+	forgetSnapshotSession(id);
 	await store.change(projectDoc(projectId), (project) => shapes.deleteSession(project, id, now));
 }
 
