@@ -59,6 +59,7 @@ const syncOptions: SyncBenchOptions = {
 const browserOptions: BrowserBenchOptions = {
 	messages: num('BENCH_MESSAGES', 5000),
 	reloads: num('BENCH_RELOADS', quick ? 3 : 8),
+	scrollGestures: num('BENCH_SCROLL_GESTURES', quick ? 5 : 10),
 	syncWaitMs: 60_000
 };
 

@@ -10,6 +10,7 @@ import { BenchClient } from '../lib/yclient.js';
 import { summarize, type Summary } from '../lib/stats.js';
 import { launchProfile, signInWithProject } from './chromium.js';
 import { generateMessages } from './generate.js';
+import { measureScroll, type ScrollResult } from './scroll.js';
 import {
 	completeMarks,
 	measureStored,
@@ -23,6 +24,8 @@ export interface BrowserBenchOptions {
 	messages: number;
 	/** Measured reloads of the session page (one more, unmeasured, warms the cache first). */
 	reloads: number;
+	/** Scroll gestures of 3,000 px each through the session once the reloads are done. */
+	scrollGestures: number;
 	/** How long to wait for the app to receive the session through sync before seeding it. */
 	syncWaitMs: number;
 }
@@ -48,6 +51,8 @@ export interface BrowserBenchResult {
 	before: StoredBytes;
 	after: StoredBytes;
 	perThousand: { textBytes: number; updateBytes: number; rowBytes: number; usageDelta: number };
+	/** Frame times while scrolling the session from its newest message towards its oldest. */
+	scroll: ScrollResult;
 }
 
 /**
@@ -93,6 +98,11 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
 			if (i > 0) runs.push((await marks.jsonValue()) as PaintMarks);
 		}
 		const after = await page.evaluate(measureStored, { docName, sessionId });
+		const scroll = await measureScroll(page, {
+			gestures: options.scrollGestures,
+			distancePx: 3000,
+			speedPxPerSecond: 3000
+		});
 		const per = (bytes: number) => (bytes * 1000) / options.messages;
 		return {
 			messages: options.messages,
@@ -115,7 +125,8 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
 				updateBytes: per(after.updateBytes - before.updateBytes),
 				rowBytes: per(after.messageRowBytes - before.messageRowBytes),
 				usageDelta: per(after.usage - before.usage)
-			}
+			},
+			scroll
 		};
 	} finally {
 		await context.close();

@@ -45,5 +45,26 @@ export function browserTables(r: BrowserBenchResult): string[] {
 	const reads =
 		`For comparison, one raw IndexedDB getAll in the page: the session's updates ` +
 		`${ms(r.after.updatesReadMs)}, its ${r.after.messageRows} message rows ${ms(r.after.rowsReadMs)}.`;
-	return [paint, goal, bytes, reads];
+	const { scroll } = r;
+	const frames = formatTable(
+		`Scrolling the ${r.messages}-message session from its newest message towards its oldest ` +
+			`(${Math.round(scroll.scrolledPx).toLocaleString('en')} px by wheel gestures)`,
+		['figure', 'value', 'goal'],
+		[
+			['frames', String(scroll.frames.count), ''],
+			['frame interval p50 / p99', `${ms(scroll.frames.p50)} / ${ms(scroll.frames.p99)}`, ''],
+			['longest frame', ms(scroll.frames.max), '<= 50 ms'],
+			['frames over 50 ms', String(scroll.framesOver50), '0'],
+			['long animation frames (browser)', String(scroll.longAnimationFrames.count), '0']
+		]
+	);
+	const worst = scroll.worst
+		.map(
+			(frame) =>
+				`${frame.duration} ms (render ${frame.renderMs} ms): ` +
+				(frame.scripts.map((s) => `${s.invoker} ${s.source} ${s.durationMs} ms`).join(', ') ||
+					'no script')
+		)
+		.join('\n');
+	return [paint, goal, bytes, reads, frames, ...(worst ? [`Longest frames:\n${worst}`] : [])];
 }
