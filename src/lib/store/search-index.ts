@@ -1,3 +1,4 @@
+import { liveQuery, type Subscription } from 'dexie';
 import MiniSearch, { type Options } from 'minisearch';
 import type { MessageRow, SessionRow } from '../core/rows.js';
 import {
@@ -107,6 +108,9 @@ export class SearchIndex {
 	#nextSegment = 0;
 	#generation = 0;
 	#running: Promise<void> = Promise.resolve();
+	/** The session rows, kept by a live query so a search does not read them all each time. */
+	#sessionRows: SessionRow[] | undefined;
+	#watch: Subscription | undefined;
 
 	private constructor(db: TetherDb, loaded: Loaded) {
 		this.#db = db;
@@ -118,6 +122,12 @@ export class SearchIndex {
 		const index = new SearchIndex(db, loaded);
 		if (loaded.empty) await index.#queueEverything();
 		return index;
+	}
+
+	/** Stops watching the session rows. */
+	close(): void {
+		this.#watch?.unsubscribe();
+		this.#watch = undefined;
 	}
 
 	/** Takes in every queued change (one run at a time) and saves the index. */
@@ -154,8 +164,13 @@ export class SearchIndex {
 			.sort((a, b) => b.score - a.score)
 			.slice(0, limit);
 		const rows = await this.#db.messages.bulkGet(results.map((r) => r.id as string));
-		const sessionRows = await this.#db.sessions.toArray();
+		const sessionRows = await this.#sessions();
 		const byId = new Map(sessionRows.map((s) => [s.id, s]));
+		// A session that arrived a moment ago may not be in the watched rows yet.
+		const missing = [...new Set(rows.map((r) => r?.sessionId))].filter(
+			(id): id is string => id !== undefined && !byId.has(id)
+		);
+		for (const row of await this.#db.sessions.bulkGet(missing)) if (row) byId.set(row.id, row);
 		const titlePattern = termPattern(words);
 		const groups = new Map<string, SearchGroup>();
 		const groupOf = (session: SessionRow) => {
@@ -178,6 +193,20 @@ export class SearchIndex {
 			groupOf(session).hits.push({ messageId: row.id, parts: snippet(row.text, result.terms) });
 		});
 		return [...groups.values()];
+	}
+
+	async #sessions(): Promise<SessionRow[]> {
+		if (this.#sessionRows) return this.#sessionRows;
+		this.#watch ??= liveQuery(() => this.#db.sessions.toArray()).subscribe({
+			next: (rows) => {
+				this.#sessionRows = rows;
+			},
+			error: () => {
+				// The database closed (sign-out, a test's end): read the rows directly from now on.
+				this.#sessionRows = undefined;
+			}
+		});
+		return this.#db.sessions.toArray();
 	}
 
 	#use(loaded: Loaded): void {
@@ -379,7 +408,7 @@ async function load(db: TetherDb): Promise<Loaded> {
 		const segment = readSegment(0, saved as SavedIndexV1, true);
 		return { generation, segments: [segment], nextSegment: 1, empty: false };
 	}
-	if (saved.version !== formatVersion || !saved.segments) return nothing;
+	if ((saved.version as number | undefined) !== formatVersion || !saved.segments) return nothing;
 	const keys = saved.segments;
 	const rows = await db.meta.bulkGet(keys.map(segmentKey));
 	if (rows.some((row) => !row)) return nothing;
