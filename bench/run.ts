@@ -2,7 +2,7 @@
  * `npm run bench`: measures what issues 3, 4 and 7 ask for, prints tables and writes JSON to
  * bench/results/. Figures, not pass/fail: goals are printed next to the measurements.
  *
- *   BENCH_ONLY=sync|runs|tools|browser|start|library|attack|capacity|bundle|instances   run one part
+ *   BENCH_ONLY=sync|runs|tools|browser|start|library|import|attack|capacity|bundle|instances   run one part
  *   --quick (or BENCH_QUICK=1)     smaller loads, for trying the bench itself
  */
 import fs from 'node:fs';
@@ -13,6 +13,7 @@ import { attackTables, runAttackBench } from './attack/index.js';
 import { appStartTables, runAppStartBench, type AppStartOptions } from './browser/app-start.js';
 import { browserTables, runBrowserBench, type BrowserBenchOptions } from './browser/index.js';
 import { bundleTables, runBundleBench } from './bundle/index.js';
+import { importTables, runImportBench, type ImportBenchOptions } from './import/index.js';
 import { libraryTables, runLibraryBench, type LibraryBenchOptions } from './library/index.js';
 import { instancesTables, runInstancesBench } from './instances/index.js';
 import { runRunsBench, runsTables, type RunsBenchOptions } from './runs/index.js';
@@ -75,6 +76,11 @@ const libraryOptions: LibraryBenchOptions = {
 	sessions: quick ? 50 : 500,
 	arriving: 1000,
 	queries: quick ? 20 : 100
+};
+
+const importOptions: ImportBenchOptions = {
+	sizes: [3, num('BENCH_IMPORT_BIG_MB', quick ? 20 : 100)].map((mb) => mb * 1024 * 1024),
+	messageChars: 2_000
 };
 
 const runsOptions: RunsBenchOptions = {
@@ -192,6 +198,13 @@ if (!only || only === 'library') {
 	const library = await runLibraryBench(libraryOptions);
 	results.library = library;
 	for (const table of libraryTables(library)) console.log(`\n${table}`);
+}
+
+if (!only || only === 'import') {
+	console.log('import: Claude Code transcripts through the Import button ...');
+	const imported = await runImportBench(importOptions);
+	results.import = imported;
+	for (const table of importTables(imported)) console.log(`\n${table}`);
 }
 
 results.loadAverageAtEnd = os.loadavg();

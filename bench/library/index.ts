@@ -21,10 +21,14 @@ export interface LibraryBenchResult {
 	buildMs: number;
 	/** One query: MiniSearch plus reading the hits' rows for snippets. */
 	queryMs: Summary;
-	/** The saved index (MiniSearch's JSON and the ids per session). */
+	/** The saved index (its segments' MiniSearch JSON and ids per session, and the manifest). */
 	savedBytes: number;
 	/** Taking in `arriving` new messages queued by the projection, saving included. */
 	catchUpMs: number;
+	/** Bytes of saved rows the catch-up wrote (rows whose content changed). */
+	catchUpWritten: number;
+	/** Segments the index is in after the catch-up. */
+	segments: number;
 	arriving: number;
 	/** Opening the saved index again, as a reload does. */
 	reopenMs: number;
@@ -92,7 +96,10 @@ export async function runLibraryBench(options: LibraryBenchOptions): Promise<Lib
 			queryTimes.push(performance.now() - started);
 		}
 
-		const saved = (await db.meta.toArray()).reduce((sum, m) => sum + JSON.stringify(m).length, 0);
+		const savedRows = async () =>
+			new Map((await db.meta.toArray()).map((m) => [m.key, JSON.stringify(m)]));
+		const before = await savedRows();
+		const saved = [...before.values()].reduce((sum, row) => sum + row.length, 0);
 
 		// Messages arriving by sync: the projection writes their rows and queues their session.
 		const arriving = Array.from({ length: options.arriving }, (_, k) => row(options.messages + k));
@@ -106,11 +113,17 @@ export async function runLibraryBench(options: LibraryBenchOptions): Promise<Lib
 		started = performance.now();
 		await index.catchUp();
 		const catchUpMs = performance.now() - started;
+		let catchUpWritten = 0;
+		for (const [key, row] of await savedRows())
+			if (before.get(key) !== row) catchUpWritten += row.length;
+		const segments = index.segmentCount;
+		index.close();
 
 		started = performance.now();
 		const reopened = await SearchIndex.open(db);
 		await reopened.search(words[0]!);
 		const reopenMs = performance.now() - started;
+		reopened.close();
 
 		return {
 			messages: options.messages,
@@ -118,6 +131,8 @@ export async function runLibraryBench(options: LibraryBenchOptions): Promise<Lib
 			queryMs: summarize(queryTimes),
 			savedBytes: saved,
 			catchUpMs,
+			catchUpWritten,
+			segments,
 			arriving: options.arriving,
 			reopenMs
 		};
@@ -138,6 +153,8 @@ export function libraryTables(r: LibraryBenchResult): string[] {
 				['query p95', ms(r.queryMs.p95), '-'],
 				['saved index', mib(r.savedBytes), 'measured'],
 				[`catch-up after ${r.arriving} synced messages`, ms(r.catchUpMs), 'measured'],
+				['  of it written', mib(r.catchUpWritten), 'little'],
+				['  segments after it', String(r.segments), '-'],
 				['reopen the saved index and query', ms(r.reopenMs), '-']
 			]
 		)

@@ -52,5 +52,6 @@ export class SessionSearch {
 		this.#destroyed = true;
 		clearTimeout(this.#timer);
 		this.#subscription?.unsubscribe();
+		void this.#opened.then((index) => index?.close());
 	}
 }

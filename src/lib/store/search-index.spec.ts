@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import MiniSearch from 'minisearch';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { snippet } from '../core/search.js';
-import { TetherDb } from './db.js';
+import { TetherDb, type MetaEntry } from './db.js';
 import { DocStore } from './doc-store.js';
 import * as projects from './projects.js';
 import { SearchIndex } from './search-index.js';
@@ -31,6 +32,17 @@ async function session(store: DocStore, projectId: string, ...texts: string[]) {
 	await created.saved;
 	for (const text of texts) await sessions.send(store, projectId, created.id, text);
 	return created.id;
+}
+
+/** Every row the index saved, as one string. */
+async function savedIndex(db: TetherDb): Promise<string> {
+	const rows = await db.meta.where('key').startsWith('search.').toArray();
+	return JSON.stringify(rows);
+}
+
+async function segmentRows(db: TetherDb): Promise<Map<string, string>> {
+	const rows = await db.meta.where('key').startsWith('search.segment.').toArray();
+	return new Map(rows.map((r) => [r.key, JSON.stringify(r.value)]));
 }
 
 const flat = (parts: { text: string; hit: boolean }[]) =>
@@ -82,7 +94,7 @@ describe('search index', () => {
 		await sessions.remove(store, p, gone);
 		await reloaded.catchUp();
 		expect(await reloaded.search('zanzibar')).toEqual([]);
-		const saved = JSON.stringify((await db.meta.get('search.index'))?.value);
+		const saved = await savedIndex(db);
 		expect(saved).not.toContain('zanzibar');
 		expect(saved).toContain('quokka');
 	});
@@ -99,6 +111,114 @@ describe('search index', () => {
 		const fresh = await SearchIndex.open(db);
 		expect((await fresh.search('walrus')).length).toBe(1);
 		expect((await fresh.search('narwhal')).length).toBe(1);
+	});
+
+	it('[LB25] a catch-up writes a new segment and leaves the saved ones alone', async () => {
+		const { db, store } = openStore();
+		const p = await projects.create(store, 'P');
+		await session(store, p, 'an old pelican', 'more about pelicans');
+		await session(store, p, 'old ibis');
+		await session(store, p, 'old heron');
+		const index = await SearchIndex.open(db);
+		await index.catchUp();
+		const before = await segmentRows(db);
+		expect(before.size).toBe(1);
+		await session(store, p, 'a new puffin');
+		const written: string[] = [];
+		const bulkPut = db.meta.bulkPut.bind(db.meta);
+		vi.spyOn(db.meta, 'bulkPut').mockImplementation((rows, ...rest) => {
+			written.push(...(rows as MetaEntry[]).map((r) => r.key));
+			return bulkPut(rows, ...(rest as []));
+		});
+		await index.catchUp();
+		const after = await segmentRows(db);
+		expect(after.size).toBe(2);
+		const added = [...after.keys()].filter((key) => !before.has(key));
+		expect(written.sort()).toEqual([...added, 'search.index'].sort());
+		for (const [key, value] of before) expect(after.get(key)).toBe(value);
+		const reloaded = await SearchIndex.open(db);
+		expect(reloaded.segmentCount).toBe(2);
+		expect((await reloaded.search('puffin')).length).toBe(1);
+		expect((await reloaded.search('pelican')).length).toBe(1);
+	});
+
+	it('[LB25] a deleted message leaves its saved segment in the same save', async () => {
+		const { db, store } = openStore();
+		const p = await projects.create(store, 'P');
+		await session(store, p, 'an old pelican', 'more about pelicans', 'and more', 'and so on');
+		const gone = await session(store, p, 'a toucan');
+		const index = await SearchIndex.open(db);
+		await index.catchUp();
+		await session(store, p, 'a new puffin');
+		await index.catchUp();
+		expect(index.segmentCount).toBe(2);
+		await sessions.remove(store, p, gone);
+		await index.catchUp();
+		expect(await savedIndex(db)).not.toContain('toucan');
+		expect(await index.search('toucan')).toEqual([]);
+		expect((await index.search('puffin')).length).toBe(1);
+	});
+
+	it('[LB25] small segments are merged, so a query looks at few', async () => {
+		const { db, store } = openStore();
+		const p = await projects.create(store, 'P');
+		const index = await SearchIndex.open(db);
+		for (let i = 0; i < 16; i++) {
+			await session(store, p, `message number ${i} about albatross`);
+			await index.catchUp();
+		}
+		expect(index.segmentCount).toBeLessThanOrEqual(5);
+		expect((await segmentRows(db)).size).toBe(index.segmentCount);
+		const reloaded = await SearchIndex.open(db);
+		expect(reloaded.size).toBe(16);
+		expect((await reloaded.search('albatross')).length).toBe(16);
+	});
+
+	it('[LB26] an index saved in the older single-row form is read, then saved in segments', async () => {
+		const { db, store } = openStore();
+		const p = await projects.create(store, 'P');
+		const id = await session(store, p, 'an old gannet');
+		const [row] = await db.messages.where('sessionId').equals(id).toArray();
+		const old = new MiniSearch<{ id: string; sessionId: string; text: string }>({
+			fields: ['text'],
+			storeFields: ['sessionId']
+		});
+		old.add({ id: row!.id, sessionId: id, text: row!.text });
+		await db.searchQueue.clear();
+		await db.meta.put({
+			key: 'search.index',
+			value: {
+				version: 1,
+				generation: 4,
+				index: JSON.stringify(old),
+				sessions: { [id]: [row!.id] }
+			}
+		});
+		const index = await SearchIndex.open(db);
+		expect(await db.searchQueue.count()).toBe(0);
+		expect((await index.search('gannet')).length).toBe(1);
+		await session(store, p, 'a new cormorant');
+		await index.catchUp();
+		const manifest = (await db.meta.get('search.index'))?.value as { version: number };
+		expect(manifest.version).toBe(2);
+		expect(await savedIndex(db)).toContain('gannet');
+		const reloaded = await SearchIndex.open(db);
+		expect((await reloaded.search('gannet')).length).toBe(1);
+		expect((await reloaded.search('cormorant')).length).toBe(1);
+	});
+
+	it('[LB26] an index saved in an unknown form is rebuilt from the rows and replaced', async () => {
+		const { db, store } = openStore();
+		const p = await projects.create(store, 'P');
+		await session(store, p, 'a shag');
+		await db.searchQueue.clear();
+		await db.meta.put({ key: 'search.index', value: { version: 99, generation: 7, blob: 'x' } });
+		const index = await SearchIndex.open(db);
+		await index.catchUp();
+		expect((await index.search('shag')).length).toBe(1);
+		const manifest = (await db.meta.get('search.index'))?.value as { version: number };
+		expect(manifest.version).toBe(2);
+		expect(await db.searchQueue.count()).toBe(0);
 	});
 
 	it('[LB9] snippets are cut between graphemes', () => {

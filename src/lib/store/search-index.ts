@@ -1,3 +1,4 @@
+import { liveQuery, type Subscription } from 'dexie';
 import MiniSearch, { type Options } from 'minisearch';
 import type { MessageRow, SessionRow } from '../core/rows.js';
 import {
@@ -8,20 +9,28 @@ import {
 	highlight,
 	type SnippetPart
 } from '../core/search.js';
-import type { SearchChange, TetherDb } from './db.js';
+import type { MetaEntry, SearchChange, TetherDb } from './db.js';
 
 /*
- * Full-text search over every session's messages, on this device, offline. A MiniSearch index of
- * the message rows is kept in the account's database (`meta`, key `search.index`) and brought up
- * to date from the queue of changed rows the doc store writes with the rows themselves
- * (`searchQueue`): a reload reads the saved index, not every message, and only what changed since
- * is read again. Whichever tab takes the queue first saves the index; a `generation` number tells
- * a tab that another one saved meanwhile, so it reloads instead of overwriting. Titles are few:
- * they are matched straight from the session rows.
+ * Full-text search over every session's messages, on this device, offline. The index of the
+ * message rows is kept in the account's database in segments, each a MiniSearch index of some
+ * messages in its own `meta` row (`search.segment.<n>`), listed by a small manifest
+ * (`search.index`). It is brought up to date from the queue of changed rows the doc store writes
+ * with the rows themselves (`searchQueue`): a reload reads the saved segments, not every message.
+ * A catch-up puts what it takes in into a new segment and writes only that one (and any older
+ * segment it removed messages from, so a deleted message's words do not stay on disk); small
+ * segments are merged as they pile up, from their rows, so their number stays about logarithmic.
+ * Whichever tab takes the queue first saves; a `generation` number tells a tab that another one
+ * saved meanwhile, so it reloads instead of overwriting. Titles are few: they are matched straight
+ * from the session rows.
  */
 
-const metaKey = 'search.index';
-const formatVersion = 1;
+const manifestKey = 'search.index';
+const segmentKey = (n: number) => `search.segment.${n}`;
+/** Version 1 kept the whole index in the manifest row; it is read as the first segment. */
+const formatVersion = 2;
+/** A segment is merged into the one before it once that one holds at most this many times more. */
+const mergeRatio = 2;
 
 interface IndexedMessage {
 	id: string;
@@ -29,12 +38,41 @@ interface IndexedMessage {
 	text: string;
 }
 
-interface SavedIndex {
+interface SavedManifest {
 	version: number;
 	generation: number;
+	/** Segment numbers, oldest first. */
+	segments: number[];
+	nextSegment: number;
+}
+
+interface SavedSegment {
+	/** MiniSearch's JSON. */
 	index: string;
 	/** Which indexed message ids belong to which session (to drop a session's or stale rows). */
 	sessions: Record<string, string[]>;
+}
+
+/** What version 1 saved under the manifest's key. */
+interface SavedIndexV1 extends SavedSegment {
+	version: 1;
+	generation: number;
+}
+
+interface Segment {
+	key: number;
+	mini: MiniSearch<IndexedMessage>;
+	sessions: Map<string, Set<string>>;
+	/** Changed since it was saved (or never saved). */
+	dirty: boolean;
+}
+
+interface Loaded {
+	generation: number;
+	segments: Segment[];
+	nextSegment: number;
+	/** Nothing readable was saved: every session is to be indexed. */
+	empty: boolean;
 }
 
 const options: Options<IndexedMessage> = {
@@ -61,24 +99,35 @@ export interface SearchGroup {
 
 export class SearchIndex {
 	readonly #db: TetherDb;
-	#mini: MiniSearch<IndexedMessage>;
-	#sessions: Map<string, Set<string>>;
-	#generation: number;
+	/** Oldest first; every indexed message is in exactly one. */
+	#segments: Segment[] = [];
+	/** The segment each indexed message is in. */
+	#where = new Map<string, Segment>();
+	/** Segment rows to delete at the next save (merged or emptied). */
+	#dropped: number[] = [];
+	#nextSegment = 0;
+	#generation = 0;
 	#running: Promise<void> = Promise.resolve();
+	/** The session rows, kept by a live query so a search does not read them all each time. */
+	#sessionRows: SessionRow[] | undefined;
+	#watch: Subscription | undefined;
 
-	private constructor(db: TetherDb, saved: SavedIndex | undefined) {
+	private constructor(db: TetherDb, loaded: Loaded) {
 		this.#db = db;
-		this.#mini = saved ? MiniSearch.loadJSON(saved.index, options) : new MiniSearch(options);
-		this.#sessions = new Map(
-			Object.entries(saved?.sessions ?? {}).map(([k, v]) => [k, new Set(v)])
-		);
-		this.#generation = saved?.generation ?? 0;
+		this.#use(loaded);
 	}
 
 	static async open(db: TetherDb): Promise<SearchIndex> {
-		const index = new SearchIndex(db, await load(db));
-		if (index.#generation === 0) await index.#queueEverything();
+		const loaded = await load(db);
+		const index = new SearchIndex(db, loaded);
+		if (loaded.empty) await index.#queueEverything();
 		return index;
+	}
+
+	/** Stops watching the session rows. */
+	close(): void {
+		this.#watch?.unsubscribe();
+		this.#watch = undefined;
 	}
 
 	/** Takes in every queued change (one run at a time) and saves the index. */
@@ -92,23 +141,36 @@ export class SearchIndex {
 	}
 
 	get size(): number {
-		return this.#mini.documentCount;
+		return this.#where.size;
+	}
+
+	/** How many segments the index is in now (for tests and the benchmark). */
+	get segmentCount(): number {
+		return this.#segments.length;
 	}
 
 	/** Results grouped by session, best first; message snippets read back from the rows. */
 	async search(query: string, limit = 60): Promise<SearchGroup[]> {
 		const words = queryTerms(query);
 		if (words.length === 0) return [];
-		const results = this.#mini
-			.search(query, {
-				prefix: true,
-				fuzzy: (term) => (term.length > 4 ? 0.15 : 0),
-				combineWith: 'AND'
-			})
+		const results = this.#segments
+			.flatMap((segment) =>
+				segment.mini.search(query, {
+					prefix: true,
+					fuzzy: (term) => (term.length > 4 ? 0.15 : 0),
+					combineWith: 'AND'
+				})
+			)
+			.sort((a, b) => b.score - a.score)
 			.slice(0, limit);
 		const rows = await this.#db.messages.bulkGet(results.map((r) => r.id as string));
-		const sessionRows = await this.#db.sessions.toArray();
+		const sessionRows = await this.#sessions();
 		const byId = new Map(sessionRows.map((s) => [s.id, s]));
+		// A session that arrived a moment ago may not be in the watched rows yet.
+		const missing = [...new Set(rows.map((r) => r?.sessionId))].filter(
+			(id): id is string => id !== undefined && !byId.has(id)
+		);
+		for (const row of await this.#db.sessions.bulkGet(missing)) if (row) byId.set(row.id, row);
 		const titlePattern = termPattern(words);
 		const groups = new Map<string, SearchGroup>();
 		const groupOf = (session: SessionRow) => {
@@ -133,6 +195,31 @@ export class SearchIndex {
 		return [...groups.values()];
 	}
 
+	async #sessions(): Promise<SessionRow[]> {
+		if (this.#sessionRows) return this.#sessionRows;
+		this.#watch ??= liveQuery(() => this.#db.sessions.toArray()).subscribe({
+			next: (rows) => {
+				this.#sessionRows = rows;
+			},
+			error: () => {
+				// The database closed (sign-out, a test's end): read the rows directly from now on.
+				this.#sessionRows = undefined;
+			}
+		});
+		return this.#db.sessions.toArray();
+	}
+
+	#use(loaded: Loaded): void {
+		this.#segments = loaded.segments;
+		this.#nextSegment = loaded.nextSegment;
+		this.#generation = loaded.generation;
+		this.#dropped = [];
+		this.#where = new Map();
+		for (const segment of this.#segments)
+			for (const ids of segment.sessions.values())
+				for (const id of ids) this.#where.set(id, segment);
+	}
+
 	async #queueEverything(): Promise<void> {
 		const sessionIds = (await this.#db.sessions.toCollection().primaryKeys()) as string[];
 		await this.#db.searchQueue.bulkAdd(
@@ -143,16 +230,14 @@ export class SearchIndex {
 	async #catchUp(): Promise<void> {
 		for (;;) {
 			const changes = await this.#db.searchQueue.limit(2000).toArray();
-			if (changes.length === 0) return;
+			const unsaved = this.#segments.some((s) => s.dirty) || this.#dropped.length > 0;
+			if (changes.length === 0 && !unsaved) return;
 			await this.#apply(changes);
+			await this.#merge();
 			const saved = await this.#save(changes.map((c) => c.id as number));
-			if (!saved) {
-				// Another tab saved first: start again from what it saved.
-				const fresh = new SearchIndex(this.#db, await load(this.#db));
-				this.#mini = fresh.#mini;
-				this.#sessions = fresh.#sessions;
-				this.#generation = fresh.#generation;
-			}
+			// Another tab saved first: start again from what it saved.
+			if (!saved) this.#use(await load(this.#db));
+			else if (changes.length === 0) return;
 		}
 	}
 
@@ -169,18 +254,18 @@ export class SearchIndex {
 			bySession.set(change.sessionId, entry);
 		}
 		const db = this.#db;
+		// What this catch-up takes in goes into one new segment, written alone.
+		let fresh: Segment | undefined;
 		for (const [sessionId, change] of bySession) {
-			const indexed = this.#sessions.get(sessionId) ?? new Set<string>();
 			let rows: MessageRow[] = [];
 			if (change.fromSeq !== undefined) {
 				// Rows from fromSeq on were rewritten: drop indexed ids that are no longer rows.
 				const current = new Set(
 					(await db.messages.where('sessionId').equals(sessionId).primaryKeys()) as string[]
 				);
-				for (const id of indexed) {
-					if (!current.has(id)) {
-						this.#mini.discard(id);
-						indexed.delete(id);
+				for (const segment of this.#segments) {
+					for (const id of segment.sessions.get(sessionId) ?? []) {
+						if (!current.has(id)) this.#remove(id);
 					}
 				}
 				rows = await db.messages
@@ -192,40 +277,141 @@ export class SearchIndex {
 			const edited = [...change.ids].filter((id) => !seen.has(id));
 			for (const row of await db.messages.bulkGet(edited)) if (row) rows.push(row);
 			for (const row of rows) {
-				const doc = { id: row.id, sessionId, text: row.text };
-				if (this.#mini.has(row.id)) this.#mini.replace(doc);
-				else this.#mini.add(doc);
-				indexed.add(row.id);
+				if (!fresh) {
+					fresh = this.#newSegment();
+					this.#segments.push(fresh);
+				}
+				this.#remove(row.id);
+				add(fresh, { id: row.id, sessionId, text: row.text });
+				this.#where.set(row.id, fresh);
 			}
-			if (indexed.size > 0) this.#sessions.set(sessionId, indexed);
-			else this.#sessions.delete(sessionId);
 		}
 	}
 
-	/** Saves the index and drops the changes it took in, unless another tab saved meanwhile. */
+	#newSegment(): Segment {
+		return {
+			key: this.#nextSegment++,
+			mini: new MiniSearch(options),
+			sessions: new Map(),
+			dirty: true
+		};
+	}
+
+	/** Takes a message out of the segment it is in (the segment is then saved again). */
+	#remove(id: string): void {
+		const segment = this.#where.get(id);
+		if (!segment) return;
+		const sessionId = segment.mini.getStoredFields(id)?.sessionId as string;
+		segment.mini.discard(id);
+		const ids = segment.sessions.get(sessionId);
+		ids?.delete(id);
+		if (ids?.size === 0) segment.sessions.delete(sessionId);
+		segment.dirty = true;
+		this.#where.delete(id);
+	}
+
+	/**
+	 * Drops empty segments, and merges the newest segment into the one before it while that one
+	 * is not much bigger, rebuilding the merged one from the rows. Each message is thus rebuilt
+	 * about log(n) times over its life, and a query looks at few segments.
+	 */
+	async #merge(): Promise<void> {
+		for (const segment of this.#segments) {
+			if (segment.mini.documentCount === 0) this.#dropped.push(segment.key);
+		}
+		this.#segments = this.#segments.filter((s) => s.mini.documentCount > 0);
+		for (;;) {
+			const n = this.#segments.length;
+			if (n < 2) return;
+			const [older, newer] = [this.#segments[n - 2]!, this.#segments[n - 1]!];
+			if (older.mini.documentCount > mergeRatio * newer.mini.documentCount) return;
+			const merged = this.#newSegment();
+			for (const segment of [older, newer]) {
+				const ids = [...segment.sessions.values()].flatMap((set) => [...set]);
+				for (const row of await this.#db.messages.bulkGet(ids)) {
+					if (!row) continue;
+					add(merged, { id: row.id, sessionId: row.sessionId, text: row.text });
+					this.#where.set(row.id, merged);
+				}
+				this.#dropped.push(segment.key);
+			}
+			this.#segments.splice(n - 2, 2, merged);
+		}
+	}
+
+	/** Saves the changed segments and drops the changes taken in, unless another tab saved. */
 	async #save(consumed: number[]): Promise<boolean> {
-		// Discarded messages' terms stay in the index until vacuumed: a deleted session's words
-		// must not be saved.
-		if (this.#mini.dirtCount > 0) await this.#mini.vacuum();
-		const db = this.#db;
-		const next: SavedIndex = {
+		const writes: MetaEntry[] = [];
+		for (const segment of this.#segments) {
+			if (!segment.dirty) continue;
+			// Discarded messages' terms stay in the index until vacuumed: a deleted session's words
+			// must not be saved.
+			if (segment.mini.dirtCount > 0) await segment.mini.vacuum();
+			const value: SavedSegment = {
+				index: JSON.stringify(segment.mini),
+				sessions: Object.fromEntries([...segment.sessions].map(([k, v]) => [k, [...v]]))
+			};
+			writes.push({ key: segmentKey(segment.key), value });
+		}
+		const manifest: SavedManifest = {
 			version: formatVersion,
 			generation: this.#generation + 1,
-			index: JSON.stringify(this.#mini),
-			sessions: Object.fromEntries([...this.#sessions].map(([k, v]) => [k, [...v]]))
+			segments: this.#segments.map((s) => s.key),
+			nextSegment: this.#nextSegment
 		};
+		writes.push({ key: manifestKey, value: manifest });
+		const db = this.#db;
+		const dropped = this.#dropped.map(segmentKey);
 		return db.transaction('rw', [db.meta, db.searchQueue], async () => {
-			const stored = (await db.meta.get(metaKey))?.value as SavedIndex | undefined;
+			const stored = (await db.meta.get(manifestKey))?.value as { generation?: number } | undefined;
 			if ((stored?.generation ?? 0) !== this.#generation) return false;
-			await db.meta.put({ key: metaKey, value: next });
+			await db.meta.bulkDelete(dropped);
+			await db.meta.bulkPut(writes);
 			await db.searchQueue.bulkDelete(consumed);
-			this.#generation = next.generation;
+			this.#generation = manifest.generation;
+			this.#dropped = [];
+			for (const segment of this.#segments) segment.dirty = false;
 			return true;
 		});
 	}
 }
 
-async function load(db: TetherDb): Promise<SavedIndex | undefined> {
-	const saved = (await db.meta.get(metaKey))?.value as SavedIndex | undefined;
-	return saved && saved.version === formatVersion ? saved : undefined;
+function add(segment: Segment, doc: IndexedMessage): void {
+	segment.mini.add(doc);
+	const ids = segment.sessions.get(doc.sessionId) ?? new Set<string>();
+	ids.add(doc.id);
+	segment.sessions.set(doc.sessionId, ids);
+	segment.dirty = true;
+}
+
+function readSegment(key: number, saved: SavedSegment, dirty: boolean): Segment {
+	return {
+		key,
+		mini: MiniSearch.loadJSON(saved.index, options),
+		sessions: new Map(Object.entries(saved.sessions).map(([k, v]) => [k, new Set(v)])),
+		dirty
+	};
+}
+
+/**
+ * The saved index. A version 1 index (one piece) becomes the first segment, saved in pieces at
+ * the next catch-up; anything else unreadable counts as nothing saved, keeping its generation so
+ * that this tab's first save replaces it.
+ */
+async function load(db: TetherDb): Promise<Loaded> {
+	const saved = (await db.meta.get(manifestKey))?.value as
+		Partial<SavedManifest & SavedIndexV1> | undefined;
+	const generation = saved?.generation ?? 0;
+	const nothing: Loaded = { generation, segments: [], nextSegment: 0, empty: true };
+	if (!saved) return nothing;
+	if (saved.version === 1 && saved.index !== undefined && saved.sessions !== undefined) {
+		const segment = readSegment(0, saved as SavedIndexV1, true);
+		return { generation, segments: [segment], nextSegment: 1, empty: false };
+	}
+	if ((saved.version as number | undefined) !== formatVersion || !saved.segments) return nothing;
+	const keys = saved.segments;
+	const rows = await db.meta.bulkGet(keys.map(segmentKey));
+	if (rows.some((row) => !row)) return nothing;
+	const segments = keys.map((key, i) => readSegment(key, rows[i]!.value as SavedSegment, false));
+	return { generation, segments, nextSegment: saved.nextSegment ?? keys.length, empty: false };
 }
