@@ -13,6 +13,7 @@ import {
 	DocDeletedError,
 	QuotaExceededError,
 	UpdateRejectedError,
+	WorkRefusedError,
 	type DocRegistry
 } from './registry.js';
 import { awarenessFrame, type Peer, type SharedDoc } from './shared-doc.js';
@@ -208,7 +209,13 @@ export class SyncConnection implements Peer {
 			if (!this.options.spend(scan)) return this.close('rateLimited');
 		}
 		this.#queued++;
-		const durable = this.registry.store(shared, this, update);
+		// Parts waiting for what they build on are merged with and retried at every update: pay for
+		// them each time, as they are when the update is applied, or a run of small updates costs
+		// the loop quadratic work [HD17].
+		const durable = this.registry.store(shared, this, update, (doc) => {
+			const waiting = doc.pendingBytes;
+			return waiting === 0 || this.options.spend(answerCost(waiting));
+		});
 		durable.then(
 			() => this.#queued--,
 			(error: unknown) => {
@@ -217,6 +224,7 @@ export class SyncConnection implements Peer {
 				if (error instanceof UpdateRejectedError || error instanceof QuotaExceededError)
 					this.options.charge(answerCost(shared.storedBytes));
 				if (error instanceof UpdateRejectedError) return this.close('malformed');
+				if (error instanceof WorkRefusedError) return this.close('rateLimited');
 				// Retrying cannot help: the client keeps the update and tells the person.
 				if (error instanceof QuotaExceededError) return this.close('quotaExceeded');
 				// Nothing was acknowledged; the client keeps the update and re-sends it.

@@ -266,6 +266,24 @@ describe('[HD] one account cannot stall the others', () => {
 		other.ws.close();
 	});
 
+	it('[HD17] while parts of a document wait for what they build on, every update pays for them again: a run of small updates closes with 4429', async () => {
+		const { url } = await start(createMemoryStorage(), {
+			workBudget: { unitsPerSecond: 0.001, burst: 400 }
+		});
+		const c = client(url, 'session.a', tether('acct'));
+		await c.opened;
+		// 40 KB from a client whose first change the server never gets: it waits, pending.
+		const source = new Y.Doc();
+		source.getText('t').insert(0, 'first');
+		const before = Y.encodeStateVector(source);
+		source.getText('t').insert(5, 'x'.repeat(40_000));
+		c.ws.send(encodeFrame({ kind: 'update', update: Y.encodeStateAsUpdate(source, before) }));
+		// Each small update now costs about 160 units for the waiting bytes: few fit in 400.
+		for (let i = 0; i < 20; i++) c.ws.send(updateFrame(`edit ${i}`));
+		expect((await c.closed).code).toBe(closeCode.rateLimited.code);
+		expect(storedCounts(c.frames).at(-1) ?? 0).toBeLessThan(10);
+	});
+
 	it('[HD3] sync step 1 answers are paid for: repeated full-state requests close with 4429', async () => {
 		const storage = createMemoryStorage();
 		await storage.append(

@@ -60,6 +60,13 @@ export class QuotaExceededError extends Error {
 	}
 }
 
+/** The account's work budget could not pay for applying an update [HD17]: nothing applied. */
+export class WorkRefusedError extends Error {
+	constructor() {
+		super('the work budget is spent');
+	}
+}
+
 export class DocDeletedError extends Error {
 	constructor() {
 		super('document deleted');
@@ -191,10 +198,17 @@ export class DocRegistry {
 	 * (R8). Rejects with the storage error when the append fails (R9): memory is rebuilt and
 	 * every connection of the document is closed, so each client resyncs what was relayed.
 	 */
-	async store(shared: SharedDoc, origin: Peer, update: Uint8Array): Promise<void> {
+	async store(
+		shared: SharedDoc,
+		origin: Peer,
+		update: Uint8Array,
+		/** Pays for what applying costs beyond the update itself, as the document is then. */
+		pay?: (doc: SharedDoc) => boolean
+	): Promise<void> {
 		// The queue task only applies, relays and requests the append: it never waits for the
 		// disk, so the next update of this document is relayed without waiting for this commit.
 		const { durable } = await shared.queue.run(async () => {
+			if (pay && !pay(shared)) throw new WorkRefusedError();
 			const accountId = splitDocKey(shared.key).accountId;
 			const accountBytes = await this.#accountUsage(accountId);
 			// Refused before applying when even the bytes as sent do not fit, so a document at its

@@ -72,6 +72,15 @@ export class SharedDoc {
 	}
 
 	/**
+	 * Bytes of updates that wait for something this document lacks. Yjs merges every later update
+	 * into them and retries them all, so while they wait each update costs this much again.
+	 */
+	get pendingBytes(): number {
+		const store = this.#doc.store;
+		return (store.pendingStructs?.update.byteLength ?? 0) + (store.pendingDs?.byteLength ?? 0);
+	}
+
+	/**
 	 * Applies a client's update and relays what it changed to the other peers at once. Returns what
 	 * to store: what the document integrated (so content a deletion already removed, e.g. a stale
 	 * device renaming a deleted session, never reaches the disk), or the bytes as sent when parts
