@@ -1,8 +1,8 @@
 import { formatTable, kib, mib } from '../lib/table.js';
-import { appendMessage } from '../../src/lib/core/shapes.js';
 import { startTether, waitFor, type TetherServer } from '../../tests/server/harness.js';
 import { rssBytes } from '../lib/proc.js';
 import { BenchClient } from '../lib/yclient.js';
+import { writeMessages } from './memory.js';
 
 export interface CapacityOptions {
 	/** Accounts the sockets belong to (each signs in once). */
@@ -66,7 +66,6 @@ export async function runCapacityBench(options: CapacityOptions): Promise<Capaci
 			url: `${server.wsUrl}/sync/session.cap${i}`,
 			protocols: ['tether.v1', `tether.auth.${tokens[i % options.accounts]}`]
 		});
-		const body = 'A line of a long answer, with some code and prose in it. '.repeat(5);
 		const open = async (from: number, to: number, write: boolean) => {
 			for (let i = from; i < to; i += options.connectConcurrency) {
 				const batch: BenchClient[] = [];
@@ -75,21 +74,7 @@ export async function runCapacityBench(options: CapacityOptions): Promise<Capaci
 					batch.push(new BenchClient(url, protocols));
 				}
 				await Promise.all(batch.map((c) => c.synced));
-				if (write) {
-					for (const [k, client] of batch.entries()) {
-						client.doc.transact(() => {
-							for (let m = 0; m < options.messagesPerDoc; m++) {
-								appendMessage(client.doc, {
-									id: `m${i + k}-${m}`,
-									role: m % 2 ? 'assistant' : 'user',
-									text: `${m}: ${body}`,
-									createdAt: 1_700_000_000_000 + m
-								});
-							}
-						});
-					}
-					await Promise.all(batch.map((c) => c.allStored()));
-				}
+				if (write) await writeMessages(batch, i, options.messagesPerDoc);
 				clients.push(...batch);
 			}
 		};

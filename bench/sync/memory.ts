@@ -52,7 +52,6 @@ export async function measureMemory(
 		((await server.request('GET', '/api/health')).body as { loadedDocs?: number }).loadedDocs ?? -1;
 	const baselineRss = rssBytes(pid);
 	const rounds: MemoryRound[] = [];
-	const body = 'A line of a long answer, with some code and prose in it. '.repeat(5);
 
 	for (let round = 1; round <= options.rounds; round++) {
 		const opened = performance.now();
@@ -64,19 +63,7 @@ export async function measureMemory(
 			}
 			await Promise.all(batch.map((c) => c.synced));
 			if (round === 1) {
-				for (const [k, client] of batch.entries()) {
-					client.doc.transact(() => {
-						for (let m = 0; m < options.messagesPerDoc; m++) {
-							appendMessage(client.doc, {
-								id: `m${i + k}-${m}`,
-								role: m % 2 ? 'assistant' : 'user',
-								text: `${m}: ${body}`,
-								createdAt: 1_700_000_000_000 + m
-							});
-						}
-					});
-				}
-				await Promise.all(batch.map((c) => c.allStored()));
+				await writeMessages(batch, i, options.messagesPerDoc);
 			}
 			clients.push(...batch);
 		}
@@ -106,4 +93,27 @@ export async function measureMemory(
 		rounds,
 		cycles: options.docs * options.rounds
 	};
+}
+
+const body = 'A line of a long answer, with some code and prose in it. '.repeat(5);
+
+/** Writes `count` messages of a few hundred bytes into each client's document; resolves once stored. */
+export async function writeMessages(
+	clients: BenchClient[],
+	firstIndex: number,
+	count: number
+): Promise<void> {
+	for (const [k, client] of clients.entries()) {
+		client.doc.transact(() => {
+			for (let m = 0; m < count; m++) {
+				appendMessage(client.doc, {
+					id: `m${firstIndex + k}-${m}`,
+					role: m % 2 ? 'assistant' : 'user',
+					text: `${m}: ${body}`,
+					createdAt: 1_700_000_000_000 + m
+				});
+			}
+		});
+	}
+	await Promise.all(clients.map((c) => c.allStored()));
 }

@@ -32,7 +32,11 @@ afterAll(async () => {
 	await fake.close();
 });
 
-function makeManager(idleMs = 5000, onRunEnded?: RunManagerOptions['onRunEnded']) {
+function makeManager(
+	idleMs = 5000,
+	onRunEnded?: RunManagerOptions['onRunEnded'],
+	more: Partial<RunManagerOptions> = {}
+) {
 	db = new Database(':memory:');
 	docs = new MemoryDocs();
 	manager = new RunManager({
@@ -43,7 +47,8 @@ function makeManager(idleMs = 5000, onRunEnded?: RunManagerOptions['onRunEnded']
 		listModels,
 		idleMs,
 		writeIntervalMs: 10,
-		onRunEnded
+		onRunEnded,
+		...more
 	});
 }
 
@@ -487,16 +492,7 @@ describe('[IN13] a run under a lapsed lease', () => {
 		const ended: string[] = [];
 		const errors: string[] = [];
 		const owned = new Set<string>();
-		db = new Database(':memory:');
-		docs = new MemoryDocs();
-		manager = new RunManager({
-			docs,
-			log: createRunLog(db),
-			models: new ModelCache(),
-			client: (apiKey, onRetryableStatus) => anthropicClient(apiKey, { onRetryableStatus }),
-			listModels,
-			idleMs: 5000,
-			writeIntervalMs: 10,
+		makeManager(5000, undefined, {
 			onError: (message) => errors.push(message),
 			sharedClaims: {
 				claim: async (run) => (owned.add(run.messageId), true),
