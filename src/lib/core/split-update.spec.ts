@@ -122,18 +122,18 @@ describe('[SY67] splitUpdate', () => {
 	it('[HD1] keeps each part under the struct budget too, so every frame is under the server limit', () => {
 		const doc = new Y.Doc();
 		const map = doc.getMap('m');
-		// Small keys: 60,000 structs fit in far less than the byte budget.
+		// Small keys: 6,000 structs fit in far less than the byte budget.
 		doc.transact(() => {
-			for (let i = 0; i < 60_000; i++) map.set(`k${i}`, i);
+			for (let i = 0; i < 6_000; i++) map.set(`k${i}`, i);
 		});
 		const whole = Y.encodeStateAsUpdate(doc);
+		const limits = { ...defaultUpdateLimits, maxStructs: 2_000 };
 		expect(whole.byteLength).toBeLessThan(1024 * 1024);
-		const parts = splitUpdate(whole, 1024 * 1024, 20_000);
+		expect(() => measureUpdate(whole, limits)).toThrow(UpdateLimitError);
+		const parts = splitUpdate(whole, 1024 * 1024, 2_000);
 		expect(parts).toHaveLength(3);
-		for (const part of parts) {
-			expect(measureUpdate(part, defaultUpdateLimits).structs).toBeLessThanOrEqual(20_000);
-		}
-		expect(() => measureUpdate(whole, defaultUpdateLimits)).toThrow(UpdateLimitError);
+		for (const part of parts)
+			expect(measureUpdate(part, limits).structs).toBeLessThanOrEqual(2_000);
 		const fresh = new Y.Doc();
 		applyAll(fresh, parts);
 		sameState(doc, fresh);
