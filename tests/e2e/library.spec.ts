@@ -143,7 +143,11 @@ test.describe('library', () => {
 		await sessionsRegion(other)
 			.getByRole('link', { name: transcript.title })
 			.click({ timeout: 90_000 });
-		await expect(conversation(other)).toContainText(transcript.lastAnswer, { timeout: 90_000 });
+		// The session may still be arriving when it opens: the person scrolls to its end.
+		await expect(async () => {
+			await conversation(other).evaluate((log) => log.scrollTo({ top: log.scrollHeight }));
+			await expect(conversation(other)).toContainText(transcript.lastAnswer, { timeout: 2_000 });
+		}).toPass({ timeout: 90_000 });
 		await expect(other.getByRole('alert')).toHaveCount(0);
 	});
 
