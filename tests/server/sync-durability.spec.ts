@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncProvider } from '../../src/lib/sync/provider.js';
 import { startTether, waitFor, type TetherServer } from './harness.js';
 import { connect, signIn, text, type Account } from './sync-client.js';
+import { writer } from './soak/kill.js';
 import { seeded } from '../lib/seeded.js';
 
 let server: TetherServer;
@@ -114,52 +115,21 @@ describe('[SY] restoring an older backup', () => {
 	});
 });
 
-/**
- * A device that pushes one item per local transaction into `items`, every few milliseconds.
- * Each push is one local update, and the server acknowledges in order, so the acknowledged items
- * are always a prefix: everything but the last `unsyncedCount`.
- */
-function writer(name: string, docName: `session.${string}`) {
-	const provider = connect(server, alice, docName, new Y.Doc(), { awareness: null });
-	const items = provider.doc.getArray<string>('items');
-	let pushed = 0;
-	let timer: ReturnType<typeof setInterval> | undefined;
-	let stopped = false;
-	// Writing starts once the first sync is done, so "synced" is reached once before the load.
-	const ready = provider.whenSynced.then(() => {
-		if (!stopped) timer = setInterval(() => items.push([`${name}:${pushed++}`]), 4);
-	});
-	return {
-		provider,
-		ready,
-		get pushed() {
-			return pushed;
-		},
-		/** The items the server has confirmed as stored, as of now. */
-		acknowledged: () =>
-			Array.from({ length: pushed - provider.unsyncedCount }, (_, i) => `${name}:${i}`),
-		stop: () => {
-			stopped = true;
-			clearInterval(timer);
-		}
-	};
-}
-
 const crashSeed = Number(process.env.SYNC_SEED ?? 20240607);
 
 describe('[SY] kill -9 at random moments while clients write', () => {
 	it(`[SY11] [SY12] nothing acknowledged is lost and every replica converges (seed ${crashSeed})`, async () => {
 		const random = seeded(crashSeed);
 		const docName = 'session.crashes';
-		const stayers = [writer('a', docName), writer('b', docName)];
+		const stayers = [writer(server, alice, 'a', docName), writer(server, alice, 'b', docName)];
 		const acknowledged = new Set<string>();
 		const aloneAcknowledged: string[][] = [];
 		for (let round = 0; round < 3; round++) {
 			// Devices that write, then disappear with the server: what was confirmed to them must
 			// stay. One shares the document (the others also hold its items); the other is alone,
 			// so only the server's disk can give its items back.
-			const leaver = writer(`gone${round}`, docName);
-			const alone = writer(`alone${round}`, `session.alone${round}`);
+			const leaver = writer(server, alice, `gone${round}`, docName);
+			const alone = writer(server, alice, `alone${round}`, `session.alone${round}`);
 			await Promise.all([leaver.ready, alone.ready]);
 			// The crash comes once a seeded number of the lone writer's items are confirmed, with
 			// more in flight behind them: a moment picked by count, not by a fixed time.

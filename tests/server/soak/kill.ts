@@ -40,11 +40,17 @@ export interface KillResult {
 }
 
 /**
- * A device that pushes one item per local transaction into `items` every `everyMs`. Each push is
- * one local update and the server acknowledges in order, so the acknowledged items are always
- * the first `pushed - unsyncedCount`.
+ * A device that pushes one item per local transaction into `items` every `everyMs`, once its
+ * first sync is done. Each push is one local update and the server acknowledges in order, so the
+ * acknowledged items are always the first `pushed - unsyncedCount`.
  */
-function writer(server: TetherServer, account: Account, name: string, doc: DocName, everyMs = 4) {
+export function writer(
+	server: TetherServer,
+	account: Account,
+	name: string,
+	doc: DocName,
+	everyMs = 4
+) {
 	const provider = connect(server, account, doc, new Y.Doc(), { awareness: null });
 	const items = provider.doc.getArray<string>('items');
 	let pushed = 0;
