@@ -54,6 +54,17 @@ function holdAccountDatabase(): void {
 	};
 }
 
+/** Signs in, makes a project "Snap" and one session per message, each titled by its message. */
+async function projectWithSessions(page: Page, apiKey: string, messages: string[]): Promise<void> {
+	await signIn(page, apiKey);
+	await createProject(page, 'Snap');
+	for (const message of messages) {
+		await newSession(page);
+		await send(page, message);
+	}
+	for (const message of messages) await expect.poll(() => snapshotText(page)).toContain(message);
+}
+
 const snapshotText = (page: Page) =>
 	page.evaluate(() => localStorage.getItem('tether.session-snapshot') ?? '');
 const stillHeld = (page: Page) =>
@@ -66,14 +77,7 @@ test.describe('[PW18] the session list snapshot', () => {
 		page,
 		apiKey
 	}) => {
-		await signIn(page, apiKey);
-		await createProject(page, 'Snap');
-		await newSession(page);
-		await send(page, 'first thread');
-		await newSession(page);
-		await send(page, 'second thread');
-		await expect.poll(() => snapshotText(page)).toContain('first thread');
-		await expect.poll(() => snapshotText(page)).toContain('second thread');
+		await projectWithSessions(page, apiKey, ['first thread', 'second thread']);
 
 		await page.addInitScript(holdAccountDatabase);
 		await page.goto('/');
@@ -100,13 +104,7 @@ test.describe('[PW18] the session list snapshot', () => {
 		page,
 		apiKey
 	}) => {
-		await signIn(page, apiKey);
-		await createProject(page, 'Snap');
-		await newSession(page);
-		await send(page, 'keep me');
-		await newSession(page);
-		await send(page, 'secret title');
-		await expect.poll(() => snapshotText(page)).toContain('secret title');
+		await projectWithSessions(page, apiKey, ['keep me', 'secret title']);
 
 		const sessions = page.getByRole('region', { name: 'Sessions' });
 		await sessions.getByRole('link', { name: 'secret title' }).click({ button: 'right' });
