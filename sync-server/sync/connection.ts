@@ -201,6 +201,16 @@ export class SyncConnection implements Peer {
 		}
 	}
 
+	/**
+	 * Parts waiting for what they build on are merged with and retried at every update: each
+	 * update pays for them, as they are when it is applied, or a run of small updates costs the
+	 * loop quadratic work [HD17]. One function for every update of the connection.
+	 */
+	readonly #payForPending = (doc: SharedDoc): boolean => {
+		const waiting = doc.pendingBytes;
+		return waiting === 0 || this.options.spend(answerCost(waiting));
+	};
+
 	#store(shared: SharedDoc, update: Uint8Array, shape: UpdateShape | undefined): void {
 		// A short delete set can name every struct of a client: pay for what it makes us scan.
 		if (shape && shape.deletedByClient.size > 0) {
@@ -209,13 +219,7 @@ export class SyncConnection implements Peer {
 			if (!this.options.spend(scan)) return this.close('rateLimited');
 		}
 		this.#queued++;
-		// Parts waiting for what they build on are merged with and retried at every update: pay for
-		// them each time, as they are when the update is applied, or a run of small updates costs
-		// the loop quadratic work [HD17].
-		const durable = this.registry.store(shared, this, update, (doc) => {
-			const waiting = doc.pendingBytes;
-			return waiting === 0 || this.options.spend(answerCost(waiting));
-		});
+		const durable = this.registry.store(shared, this, update, this.#payForPending);
 		durable.then(
 			() => this.#queued--,
 			(error: unknown) => {
