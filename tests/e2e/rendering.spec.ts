@@ -3,6 +3,7 @@
  * (Node, the app's own sync provider, the same account), rendered in the real app under the real
  * server's Content Security Policy. Ids [RD*] are in docs/SPEC.md.
  */
+import type { Locator } from '@playwright/test';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { sessionDoc } from '../../src/lib/core/doc-names.js';
@@ -197,12 +198,26 @@ test('[RD1] [RD3] [RD4] [RD5] [RD6] [RD8] [RD9] a hostile answer renders inert, 
 	expect(offOrigin).toEqual([]);
 
 	// [RD6] "Copy code" copies the block exactly; "Copy as Markdown" copies the whole source.
+	// The list may still be settling at the end (virtua re-aligns a scroll to the last message
+	// while items resize), and Playwright's scroll into view is not a wheel that would cancel it:
+	// a button that moves between mouse down and up gets no click, so press it again until one
+	// lands. The status and the clipboard are checked as strictly as ever.
+	const pressUntilCopied = async (button: Locator, status: Locator) => {
+		await expect(async () => {
+			await button.click();
+			await expect(status).toHaveText('Copied', { timeout: 1_000 });
+		}).toPass({ timeout: 15_000 });
+	};
 	const firstBlock = message.locator('.md-code').first();
-	await firstBlock.getByRole('button', { name: 'Copy code' }).click();
-	await expect(firstBlock.getByRole('status')).toHaveText('Copied');
+	await pressUntilCopied(
+		firstBlock.getByRole('button', { name: 'Copy code' }),
+		firstBlock.getByRole('status')
+	);
 	expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(code);
-	await message.getByRole('button', { name: 'Copy as Markdown' }).click();
-	await expect(message.getByRole('status').last()).toHaveText('Copied');
+	await pressUntilCopied(
+		message.getByRole('button', { name: 'Copy as Markdown' }),
+		message.getByRole('status').last()
+	);
 	expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(answer);
 
 	// [RD8] On a 360 px phone the wide table and the long code line scroll inside their own
