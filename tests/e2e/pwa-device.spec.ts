@@ -1,4 +1,10 @@
 import type { Page } from '@playwright/test';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import { sessionDoc } from '../../src/lib/core/doc-names.js';
+import * as shapes from '../../src/lib/core/shapes.js';
+import { SyncProvider } from '../../src/lib/sync/provider.js';
+import type { WebSocketConstructor } from '../../src/lib/sync/socket.js';
 import {
 	createProject,
 	device,
@@ -187,4 +193,56 @@ test('[PW10] a streaming answer is followed at the end, left alone when scrolled
 	await page.getByRole('button', { name: 'Stop' }).click();
 	await expect(answer).toContainText('Stopped.');
 	await expect(writing).toHaveCount(0);
+});
+
+test('[PW19] a session still arriving from another device when it opens is followed to its end', async ({
+	page,
+	browser,
+	apiKey,
+	tether
+}) => {
+	await signIn(page, apiKey);
+	await createProject(page, 'Arrivals');
+	await newSession(page);
+	await send(page, 'Arriving session');
+	const sessionId = page.url().split('/s/')[1] ?? '';
+
+	const other = await device(browser, apiKey);
+	await openSession(other, 'Arrivals', 'Arriving session');
+	const log = other.getByRole('log', { name: 'Conversation' });
+	await expect(log).toContainText('Arriving session');
+
+	// Another client writes a long history into the session in bursts, as a big import or a
+	// device coming back online does, while the second device has it open at its end.
+	const { token } = await tether.login(apiKey);
+	const doc = new Y.Doc();
+	const provider = new SyncProvider({
+		url: `${tether.wsUrl}/sync`,
+		docName: sessionDoc(sessionId),
+		doc,
+		getToken: async () => token,
+		WebSocketImpl: WebSocket as unknown as WebSocketConstructor,
+		awareness: null
+	});
+	await provider.whenSynced;
+	const paragraph = 'A paragraph of an earlier exchange that fills a few lines on the screen. ';
+	for (let burst = 0; burst < 10; burst++) {
+		doc.transact(() => {
+			for (let i = 0; i < 30; i++) {
+				const n = burst * 30 + i;
+				shapes.appendMessage(doc, {
+					id: `arrived-${n}`,
+					role: n % 2 === 0 ? 'user' : 'assistant',
+					text: `Message ${n}. ${paragraph.repeat(1 + (n % 5))}`,
+					createdAt: Date.now()
+				});
+			}
+		});
+		await new Promise((resolve) => setTimeout(resolve, 150));
+	}
+	await expect.poll(() => provider.unsyncedCount).toBe(0);
+	provider.destroy();
+
+	// Nobody scrolled: the newest message is on screen, as in any chat app.
+	await expect(log.getByText('Message 299.')).toBeInViewport({ timeout: 20_000 });
 });
