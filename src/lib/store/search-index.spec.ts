@@ -73,6 +73,22 @@ describe('search index', () => {
 		expect(titled[0]!.hits).toHaveLength(2);
 	});
 
+	it('[LB9] tolerates a small typo in a long word; the word being typed only when nothing else matched', async () => {
+		const { store } = openStore();
+		const p = await projects.create(store, 'P');
+		const parser = await session(store, p, 'the gateway parser is slow');
+		const parsed = await session(store, p, 'the gateway parsed it');
+		const index = await SearchIndex.open(store.db);
+		await index.catchUp();
+		const ids = async (query: string) => (await index.search(query)).map((g) => g.session.id);
+		// A word before the last: matched with its typo.
+		expect((await ids('gatewy parser')).sort()).toEqual([parser]);
+		// The last word matches as typed ("parser" also as a prefix) and pulls in no neighbours.
+		expect(await ids('parser')).toEqual([parser]);
+		// Nothing matches as typed: then the last word may differ by a letter too.
+		expect((await ids('parsex')).sort()).toEqual([parsed, parser].sort());
+		expect(await ids('zebra')).toEqual([]);
+	});
 	it('[LB10] keeps up incrementally, survives a reload without re-reading, forgets deleted sessions', async () => {
 		const { db, store } = openStore();
 		const p = await projects.create(store, 'P');
