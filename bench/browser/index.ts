@@ -19,6 +19,7 @@ export function browserTables(r: BrowserBenchResult): string[] {
 		['from navigation to', 'median', 'mean', 'min', 'max', 'goal'],
 		[
 			['last message painted', ...timingCells(r.lastPainted), '< 150 ms'],
+			['the same in the app’s own rows', ...timingCells(r.liveLastPainted), ''],
 			['first message painted', ...timingCells(r.firstPaint), ''],
 			['first message in the DOM', ...timingCells(r.firstInserted), ''],
 			['last message in the DOM', ...timingCells(r.lastMessageInserted), ''],
