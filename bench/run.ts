@@ -4,6 +4,7 @@
  *
  *   BENCH_ONLY=sync|runs|tools|browser|start|library|import|attack|capacity|bundle|instances   run one part
  *   --quick (or BENCH_QUICK=1)     smaller loads, for trying the bench itself
+ *   BENCH_NODE_OPTIONS=...         V8 flags for the Tether server of the sync part
  */
 import fs from 'node:fs';
 import os from 'node:os';

@@ -124,7 +124,12 @@ async function withOurServer<T>(
 	env: Record<string, string>,
 	body: (server: TetherServer, token: string) => Promise<T>
 ): Promise<T> {
-	const server = await startTether({ entry: 'build', env });
+	// BENCH_NODE_OPTIONS: V8 flags for the server under test (say, --max-semi-space-size=8).
+	const nodeOptions = process.env.BENCH_NODE_OPTIONS;
+	const server = await startTether({
+		entry: 'build',
+		env: nodeOptions ? { ...env, NODE_OPTIONS: nodeOptions } : env
+	});
 	try {
 		const { token } = await server.login();
 		return await body(server, token);
