@@ -133,6 +133,13 @@ test.describe('[FS] the Files region', () => {
 		await expect(files.getByRole('button', { name: 'dropped.txt' })).toBeVisible();
 		await expect(files.getByRole('button', { name: 'x.png' })).toHaveCount(0);
 		await expect(files.getByRole('button', { name: 'huge.log' })).toHaveCount(0);
+		// Dropped on Files, the files are the project's files only: the page's own drop target
+		// (Import, [LB7]) leaves them alone. An import of them would report within a moment.
+		await page.waitForTimeout(1000);
+		const report = page
+			.getByRole('status', { name: 'Import report' })
+			.or(page.getByRole('alert', { name: 'Import report' }));
+		await expect(report).toHaveCount(0);
 
 		await files.getByRole('button', { name: 'one.md' }).click();
 		await expect(files.getByRole('textbox', { name: 'one.md' })).toHaveValue('# One 🙂');

@@ -151,6 +151,41 @@ test.describe('library', () => {
 		await expect(other.getByRole('alert')).toHaveCount(0);
 	});
 
+	test('[LB6] a transcript dropped on the page imports; dropped on Files it does not', async ({
+		page,
+		apiKey
+	}) => {
+		await signIn(page, apiKey);
+		await createProject(page, 'Dropped');
+		const text = await readFile(fixture, 'utf8');
+		const drop = (selector: string, name: string) =>
+			page.locator(selector).evaluate(
+				(target, file) => {
+					const transfer = new DataTransfer();
+					transfer.items.add(new File([file.text], file.name, { type: 'application/x-ndjson' }));
+					const init = { dataTransfer: transfer, bubbles: true, cancelable: true };
+					target.dispatchEvent(new DragEvent('dragover', init));
+					target.dispatchEvent(new DragEvent('drop', init));
+				},
+				{ text, name }
+			);
+		// On the Files region, it is a file of the project, not a session.
+		await drop('section[aria-labelledby="files-heading"]', 'kept-as-file.jsonl');
+		await expect(
+			page
+				.getByRole('region', { name: 'Files' })
+				.getByRole('button', { name: 'kept-as-file.jsonl' })
+		).toBeVisible();
+		await expect(sessionsRegion(page).getByText('No sessions yet.')).toBeVisible();
+		// Anywhere else on the page, it imports.
+		await drop('main', 'session.jsonl');
+		const report = page.getByRole('status', { name: 'Import report' });
+		await expect(report).toContainText('Imported 1 session');
+		await expect(
+			sessionsRegion(page).getByRole('link', { name: 'Test session for JSONL parsing' })
+		).toBeVisible();
+	});
+
 	test('[LB7] a bad file gets a clear error and adds no session', async ({ page, apiKey }) => {
 		await signIn(page, apiKey);
 		await createProject(page, 'Careful');
