@@ -26,6 +26,9 @@ export interface ImportRun {
 	/** Highest memory of the tab's renderer processes (page, its workers), as RSS, and at rest. */
 	peakRendererRss: number;
 	rendererRssBefore: number;
+	/** The page's main thread during the import: its longest task, and all tasks over 50 ms. */
+	longestTaskMs: number;
+	longTasksMs: number;
 }
 
 export interface ImportBenchResult {
@@ -48,6 +51,12 @@ export async function runImportBench(options: ImportBenchOptions): Promise<Impor
 		page.setDefaultTimeout(120_000);
 		page.on('crash', () => console.error('page crashed'));
 		await page.addInitScript(() => {
+			// Long tasks of the page's main thread: a frozen tab is one long task.
+			const tasks: number[] = [];
+			(window as unknown as { longTasks: number[] }).longTasks = tasks;
+			new PerformanceObserver((list) => {
+				for (const entry of list.getEntries()) tasks.push(entry.duration);
+			}).observe({ type: 'longtask' });
 			const w = window as unknown as { importChangedAt?: number };
 			document.addEventListener(
 				'change',
@@ -109,6 +118,7 @@ async function importOne(
 	await cdp.send('Performance.enable');
 	const rendererRssBefore = rendererRss(profile);
 	const sampler = sample(cdp, profile);
+	await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks.splice(0));
 	try {
 		const chooser = page.waitForEvent('filechooser');
 		await page
@@ -138,6 +148,9 @@ async function importOne(
 			() => (window as unknown as { importChangedAt?: number }).importChangedAt ?? NaN
 		);
 		const peaks = await sampler.stop();
+		const tasks = await page.evaluate(
+			() => (window as unknown as { longTasks: number[] }).longTasks
+		);
 		return {
 			bytes: transcript.bytes,
 			messages: transcript.exchanges * 2,
@@ -145,7 +158,9 @@ async function importOne(
 			reportMs: Number(await reportAt.jsonValue()) - changedAt,
 			peakPageHeap: peaks.heap,
 			peakRendererRss: peaks.rss,
-			rendererRssBefore
+			rendererRssBefore,
+			longestTaskMs: Math.max(0, ...tasks),
+			longTasksMs: tasks.reduce((sum, t) => sum + t, 0)
 		};
 	} catch (error) {
 		console.error('import failed', error);
@@ -234,6 +249,7 @@ export function importTables(r: ImportBenchResult): string[] {
 				'to the report',
 				'peak page JS heap',
 				'peak renderer RSS (at rest before)',
+				'longest task (all over 50 ms)',
 				'goal'
 			],
 			r.runs.map((run, i) => [
@@ -243,6 +259,7 @@ export function importTables(r: ImportBenchResult): string[] {
 				ms(run.reportMs),
 				mib(run.peakPageHeap),
 				`${mib(run.peakRendererRss)} (${mib(run.rendererRssBefore)})`,
+				`${ms(run.longestTaskMs)} (${ms(run.longTasksMs)})`,
 				i === 0 ? '< 1 s to browsable' : 'peak memory measured'
 			])
 		)
