@@ -24,7 +24,7 @@ import {
 	type UpdateLimits,
 	type UpdateShape
 } from '../../src/lib/core/update-shape.js';
-import { answerCost, deleteScanCost, updateCost } from './work-budget.js';
+import { answerCost, deleteScanCost, rebuildCost, updateCost } from './work-budget.js';
 
 /** A checked frame, with the shape of its update when it carries one. */
 interface Received {
@@ -226,7 +226,7 @@ export class SyncConnection implements Peer {
 				this.#queued--;
 				// The document was rebuilt from storage for it: the account pays for that reload.
 				if (error instanceof UpdateRejectedError || error instanceof QuotaExceededError)
-					this.options.charge(answerCost(shared.storedBytes));
+					this.options.charge(rebuildCost(shared.structCount, shared.storedBytes));
 				if (error instanceof UpdateRejectedError) return this.close('malformed');
 				if (error instanceof WorkRefusedError) return this.close('rateLimited');
 				// Retrying cannot help: the client keeps the update and tells the person.

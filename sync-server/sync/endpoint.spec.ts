@@ -130,6 +130,32 @@ describe('[SY] the sync endpoint', () => {
 		expect(await storage.load(key)).toHaveLength(1);
 	});
 
+	it('[HD2] a refused update pays for rebuilding the document by its structs, not only its bytes', async () => {
+		const storage = createMemoryStorage();
+		const key = docKey('acct', 'session.a');
+		await storage.append(key, Buffer.from('0101010004010174046261736500', 'hex'));
+		// 5,000 small structs in about 40 KB: by bytes alone, a rebuild would cost about 160 units.
+		const many = new Y.Doc();
+		many.transact(() => {
+			for (let i = 0; i < 5000; i++) many.getMap('m').set(`k${i}`, i);
+		});
+		await storage.append(key, Y.encodeStateAsUpdate(many));
+		const { url } = await start(storage, { workBudget: { unitsPerSecond: 0.001, burst: 2000 } });
+		const c = client(url, 'session.a', tether('acct'));
+		await c.opened;
+		c.ws.send(
+			encodeFrame({ kind: 'update', update: Buffer.from('01010104c4016e010202585900', 'hex') })
+		);
+		expect((await c.closed).code).toBe(closeCode.malformed.code);
+		// The rebuild integrated 5,000 structs again: the account owes them, and its next update
+		// (on a new socket) is refused until the budget has refilled.
+		const next = client(url, 'session.a', tether('acct'));
+		await next.opened;
+		next.ws.send(updateFrame('after the refusal'));
+		expect((await next.closed).code).toBe(closeCode.rateLimited.code);
+		expect(storedCounts(next.frames)).toEqual([]);
+	});
+
 	it('[SY63] too many messages per second close the connection with 4429', async () => {
 		const { url } = await start(createMemoryStorage(), {
 			rate: { messagesPerSecond: 1, messageBurst: 5, bytesPerSecond: 1e6, byteBurst: 1e7 }

@@ -71,6 +71,13 @@ export class SharedDoc {
 		return this.#doc;
 	}
 
+	/** Structs the document holds (deleted ones too): what rebuilding it integrates again. */
+	get structCount(): number {
+		let count = 0;
+		for (const structs of this.#doc.store.clients.values()) count += structs.length;
+		return count;
+	}
+
 	/**
 	 * Bytes of updates that wait for something this document lacks. Yjs merges every later update
 	 * into them and retries them all, so while they wait each update costs this much again.

@@ -42,6 +42,16 @@ export function deleteScanCost(
 	return cost;
 }
 
+/**
+ * What rebuilding a document from storage cost (after a refused update): every stored byte
+ * decoded and every struct integrated again, as applying them the first time did. Priced by bytes
+ * alone, a document of many small structs was rebuilt for a tenth of its cost, and a run of bad
+ * updates from a few accounts kept the loop busy rebuilding (found by the fuzz soak).
+ */
+export function rebuildCost(structs: number, bytes: number): number {
+	return structs + Math.ceil(bytes / bytesPerUnit);
+}
+
 /** The cost of encoding and sending `bytes` (a sync step 2 answer). */
 export function answerCost(bytes: number): number {
 	return Math.ceil(bytes / bytesPerUnit);
