@@ -63,6 +63,14 @@
 
 	/**
 	 * @param {string} project
+	 * @param {string} session
+	 */
+	function sessionHref(project, session) {
+		return `/p/${encodeURIComponent(project)}/s/${encodeURIComponent(session)}`;
+	}
+
+	/**
+	 * @param {string} project
 	 * @param {Array<{ id: unknown; title: unknown }>} sessions
 	 * @param {string | undefined} sessionId
 	 * @param {{ title?: unknown; messages: Array<{ role: unknown; text: unknown }> } | undefined} open
@@ -73,7 +81,7 @@
 			.map((s) =>
 				el('li', s.id === sessionId ? { class: 'selected' } : {}, [
 					el('div', { class: 'session-link' }, [
-						el('a', { href: `/p/${encodeURIComponent(project)}/s/${encodeURIComponent(String(s.id))}` }, [String(s.title)])
+						el('a', { href: sessionHref(project, String(s.id)) }, [String(s.title)])
 					])
 				])
 			);

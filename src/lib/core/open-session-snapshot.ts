@@ -57,7 +57,7 @@ export function openSnapshotShows(
 	return 'session' in what ? parsed.session === what.session : parsed.project === what.project;
 }
 
-export function parseOpenSession(raw: string | null): OpenSessionSnapshot | undefined {
+function parseOpenSession(raw: string | null): OpenSessionSnapshot | undefined {
 	if (!raw) return undefined;
 	try {
 		const v = JSON.parse(raw) as Record<string, unknown> | null;
