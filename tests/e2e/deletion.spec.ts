@@ -10,6 +10,26 @@ import {
 	test
 } from './fixtures.js';
 import { markersInBrowser, markersInDir } from './leftovers.js';
+import type { Page } from '@playwright/test';
+
+/** What a page's sync sockets and console said, with times, for a failure to report. */
+function watchSync(page: Page): string[] {
+	const seen: string[] = [];
+	const start = Date.now();
+	const note = (line: string) => seen.push(`${Date.now() - start} ms ${line}`);
+	page.on('console', (message) => note(`console ${message.type()}: ${message.text()}`));
+	page.on('websocket', (ws) => {
+		const name = ws.url().split('/').pop();
+		note(`open ${name}`);
+		ws.on('framereceived', (frame) => {
+			if (typeof frame.payload !== 'string')
+				note(`received ${frame.payload.byteLength} B on ${name}`);
+		});
+		ws.on('socketerror', (error) => note(`error ${error} on ${name}`));
+		ws.on('close', () => note(`closed ${name}`));
+	});
+	return seen;
+}
 
 /*
  * [LS10] [SY34] A deletion leaves no byte of what was deleted (R16): not in the server's files
@@ -48,11 +68,22 @@ test('[LS10] a deleted session leaves no byte of its titles, messages or drafts 
 	await expect(syncStatus(a)).toHaveText('Synced');
 
 	const b = await device(browser, apiKey);
+	const seen = watchSync(b);
 	await openSession(b, 'Zoo', 'Okapirename ✨');
-	// A new device's first sync of the account on a busy machine can take a while.
-	await expect(b.getByRole('textbox', { name: 'Message' })).toHaveValue('Narwhaldraft', {
-		timeout: 25_000
-	});
+	// A new device's first sync of the account on a busy machine can take a while. This wait
+	// failed once in CI without a trace to read: a failure now says what device B's sockets did.
+	try {
+		await expect(b.getByRole('textbox', { name: 'Message' })).toHaveValue('Narwhaldraft', {
+			timeout: 25_000
+		});
+	} catch (error) {
+		const status = await syncStatus(b)
+			.textContent({ timeout: 1000 })
+			.catch(() => 'none');
+		throw new Error(
+			`${error instanceof Error ? error.message : String(error)}\nDevice B shows "${status}"; its sockets:\n${seen.join('\n')}`
+		);
+	}
 	const c = await device(browser, apiKey);
 	await openSession(c, 'Zoo', 'Okapirename ✨');
 	await expect(syncStatus(c)).toHaveText('Synced');
