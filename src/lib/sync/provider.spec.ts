@@ -5,7 +5,7 @@ import { closeCode, maxMessageBytes, messageType, subprotocol } from '../core/sy
 import { Backoff } from './backoff.js';
 import { SyncProvider, type FatalReason, type SyncStatus } from './provider.js';
 import { OPEN, type WebSocketLike } from './socket.js';
-import { decodeServerFrame, step1Frame, step2Frames, updatePartBytes } from './wire.js';
+import { decodeServerFrame, step1Frame, step2Parts, updatePartBytes } from './wire.js';
 
 /** A scripted socket: the test plays the server. */
 class FakeSocket implements WebSocketLike {
@@ -90,8 +90,25 @@ function handshake(p: SyncProvider, socket = latest()) {
 	socket.open();
 	const server = new Y.Doc();
 	socket.deliver(step1Frame(server));
-	socket.deliver(step2Frames(server, Y.encodeStateVector(p.doc))[0]!);
+	socket.deliver([...step2Parts(server, Y.encodeStateVector(p.doc))][0]!);
 	socket.deliver(stored(socket.counted()));
+}
+
+/** Offline edits of a big session: about 6 MB in structs of 200 KB (none merge). */
+function writeBigOffline(doc: Y.Doc) {
+	doc.transact(() => {
+		for (let i = 0; i < 30; i++) doc.getText('t').insert(0, `${i}`.padEnd(100_000, 'é'));
+	});
+}
+
+/** The text the step 2 frames a socket sent so far would give the server. */
+function sentText(socket: FakeSocket): string {
+	const server = new Y.Doc();
+	for (const sent of socket.sent) {
+		const frame = decodeServerFrame(sent);
+		if (frame.kind === 'step2') Y.applyUpdate(server, frame.update);
+	}
+	return server.getText('t').toString();
 }
 
 afterEach(() => {
@@ -144,7 +161,7 @@ describe('[CL] the sync provider', () => {
 		handshake(p);
 		const other = new Y.Doc();
 		other.getText('t').insert(0, 'remote');
-		latest().deliver(step2Frames(other, new Uint8Array([0]))[0]!);
+		latest().deliver([...step2Parts(other, new Uint8Array([0]))][0]!);
 		expect(p.doc.getText('t').toString()).toBe('remote');
 		expect(origins).toEqual([fromServer]);
 		p.destroy();
@@ -167,7 +184,7 @@ describe('[CL] the sync provider', () => {
 		if (update.kind === 'step2') Y.applyUpdate(check, update.update);
 		expect(check.getText('t').toString()).toBe('offline edit');
 		expect(p.unsyncedCount).toBe(1);
-		socket.deliver(step2Frames(new Y.Doc(), Y.encodeStateVector(p.doc))[0]!);
+		socket.deliver([...step2Parts(new Y.Doc(), Y.encodeStateVector(p.doc))][0]!);
 		socket.deliver(stored(socket.counted()));
 		expect(p.unsyncedCount).toBe(0);
 		expect(p.status).toBe('synced');
@@ -229,6 +246,50 @@ describe('[CL] the sync provider', () => {
 		socket.deliver(stored(socket.counted() - 1));
 		expect(p.unsyncedCount).toBe(1);
 		socket.deliver(stored(socket.counted()));
+		expect(p.unsyncedCount).toBe(0);
+		p.destroy();
+	});
+
+	it('[SY68] a big step 2 goes a part per task, and is synced only once the last part is stored', async () => {
+		const { p } = await provider();
+		writeBigOffline(p.doc);
+		const socket = latest();
+		socket.open();
+		socket.deliver(step1Frame(new Y.Doc()));
+		// One part in the task that answered; the rest follow, each in a task of its own.
+		expect(socket.counted()).toBe(1);
+		socket.deliver([...step2Parts(new Y.Doc(), Y.encodeStateVector(p.doc))][0]!);
+		await vi.waitFor(() => expect(sentText(socket)).toBe(p.doc.getText('t').toString()));
+		expect(socket.counted()).toBeGreaterThan(2);
+		// Stored up to the part before the last: still syncing, the edits still pending.
+		socket.deliver(stored(socket.counted() - 1));
+		expect(p.status).toBe('syncing');
+		expect(p.unsyncedCount).toBe(1);
+		socket.deliver(stored(socket.counted()));
+		expect(p.status).toBe('synced');
+		expect(p.unsyncedCount).toBe(0);
+		p.destroy();
+	});
+
+	it('[SY68] a step 2 cut off part-way keeps its changes for the next connection', async () => {
+		const { p } = await provider();
+		writeBigOffline(p.doc);
+		const first = latest();
+		first.open();
+		first.deliver(step1Frame(new Y.Doc()));
+		expect(first.counted()).toBe(1);
+		first.serverClose(1006);
+		await vi.waitFor(() => expect(FakeSocket.all.length).toBe(2));
+		const second = latest();
+		second.open();
+		second.deliver(step1Frame(new Y.Doc()));
+		second.deliver([...step2Parts(new Y.Doc(), Y.encodeStateVector(p.doc))][0]!);
+		await vi.waitFor(() => expect(sentText(second)).toBe(p.doc.getText('t').toString()));
+		// Nothing more went to the closed socket, and the changes waited for the new one's acks.
+		expect(first.counted()).toBe(1);
+		expect(p.unsyncedCount).toBe(1);
+		second.deliver(stored(second.counted()));
+		expect(p.status).toBe('synced');
 		expect(p.unsyncedCount).toBe(0);
 		p.destroy();
 	});

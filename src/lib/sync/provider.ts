@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import type { DocName } from '../core/doc-names.js';
+import { nextTask } from '../store/next-task.js';
 import { closeCode, maxMessageBytes, subprotocol } from '../core/sync-protocol.js';
 import { AckLedger } from './acks.js';
 import { Backoff } from './backoff.js';
@@ -10,7 +11,7 @@ import {
 	awarenessFrame,
 	decodeServerFrame,
 	step1Frame,
-	step2Frames,
+	step2Parts,
 	updateFrames,
 	type ServerFrame
 } from './wire.js';
@@ -210,14 +211,9 @@ export class SyncProvider {
 
 	#receive(frame: ServerFrame): void {
 		switch (frame.kind) {
-			case 'step1': {
-				// Our answer carries every local change the server lacks, offline edits included.
-				this.#step2Seq = this.#sendAll(
-					step2Frames(this.doc, frame.stateVector),
-					this.#ledger.takePending()
-				);
+			case 'step1':
+				void this.#sendStep2(frame.stateVector);
 				break;
-			}
 			case 'step2':
 				Y.applyUpdate(this.doc, frame.update, this.origin);
 				this.#serverStep2 = true;
@@ -281,6 +277,36 @@ export class SyncProvider {
 			}
 		}
 		return seq;
+	}
+
+	/**
+	 * Our answer to the server's step 1: every local change it lacks, offline edits included. A
+	 * big one (a session imported from a long transcript) is encoded and sent a part at a time,
+	 * each in a task of its own, so the page paints and answers between parts; a small one goes
+	 * at once. The changes it carries count as sent with the last part.
+	 */
+	async #sendStep2(stateVector: Uint8Array): Promise<void> {
+		const ws = this.#ws;
+		const carried = this.#ledger.takePending();
+		const parts = step2Parts(this.doc, stateVector);
+		let current = parts.next();
+		while (!current.done) {
+			// Encoded before this part is sent, so the last part is known as the last.
+			const upcoming = parts.next();
+			if (upcoming.done) {
+				this.#step2Seq = this.#send(current.value, carried);
+				this.#updateStatus();
+				return;
+			}
+			this.#send(current.value, 0);
+			await nextTask();
+			if (this.#ws !== ws || ws?.readyState !== OPEN) {
+				// Closed part-way: the rest goes in the next connection's sync step 2.
+				this.#ledger.keep(carried);
+				return;
+			}
+			current = upcoming;
+		}
 	}
 
 	#ack(count: number): void {

@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { splitUpdate } from '../core/split-update.js';
+import { stateAsUpdateParts } from '../core/state-parts.js';
 import { decodeFrame, encodeFrame, type SyncFrame } from '../core/sync-codec.js';
 
 /**
@@ -25,11 +26,12 @@ export const decodeServerFrame = (data: Uint8Array): ServerFrame =>
 export const step1Frame = (doc: Y.Doc) =>
 	encodeFrame({ kind: 'step1', stateVector: Y.encodeStateVector(doc) });
 
-/** Sync step 2: what the server lacks, in frames applied in order. */
-export const step2Frames = (doc: Y.Doc, stateVector: Uint8Array) =>
-	splitUpdate(Y.encodeStateAsUpdate(doc, stateVector), updatePartBytes, updatePartStructs).map(
-		(update) => encodeFrame({ kind: 'step2', update })
-	);
+/** Sync step 2: what the server lacks, in frames applied in order, each encoded when asked for. */
+export function* step2Parts(doc: Y.Doc, stateVector: Uint8Array): Generator<Uint8Array> {
+	for (const update of stateAsUpdateParts(doc, stateVector, updatePartBytes, updatePartStructs)) {
+		yield encodeFrame({ kind: 'step2', update });
+	}
+}
 
 /** One local change, in frames applied in order. */
 export const updateFrames = (update: Uint8Array) =>
