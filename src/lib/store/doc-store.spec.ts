@@ -14,9 +14,9 @@ import * as sessions from './sessions.js';
 let counter = 0;
 const opened: { db: TetherDb; store: DocStore }[] = [];
 
-function openStore(name = `test-${++counter}`, compactAfter = 200) {
+function openStore(name = `test-${++counter}`, compactAfter = 200, compactWholeBelow?: number) {
 	const db = new TetherDb(name);
-	const store = new DocStore(db, { compactAfter });
+	const store = new DocStore(db, { compactAfter, compactWholeBelow });
 	opened.push({ db, store });
 	return { db, store };
 }
@@ -191,6 +191,39 @@ describe('local store', () => {
 		const again = openStore(db.name);
 		const reopened = await again.store.open(sessionDoc(s1));
 		expect(shapes.draft(reopened).toString()).toBe('x'.repeat(60));
+	});
+
+	it('[LS5] a big document has its newest updates folded, a bounded piece at a time, never all of it', async () => {
+		// Whole compaction only under 4 KB: this document is over it, so each write folds at most
+		// 1 KB of its newest updates.
+		const { db, store } = openStore(undefined, 10, 4096);
+		const p1 = await projects.create(store, 'Alpha');
+		const s1 = await newSession(store, p1);
+		const doc = await store.open(sessionDoc(s1));
+		const stored = () => db.updates.where('docName').equals(sessionDoc(s1)).toArray();
+		// Big pieces, as an import stores them: each over the fold's budget, so never folded.
+		for (let i = 0; i < 12; i++) {
+			shapes.draft(doc).insert(shapes.draft(doc).length, `${i}${'😀'.repeat(400)}`);
+			await store.flush();
+		}
+		const big = (await stored()).filter((row) => row.data.byteLength > 1024);
+		expect(big).toHaveLength(12);
+		// Then many small edits: folded into pieces of at most about 1 KB, the big ones untouched.
+		for (let i = 0; i < 80; i++) {
+			shapes.draft(doc).insert(shapes.draft(doc).length, 'é');
+			await store.flush();
+		}
+		const rows = await stored();
+		expect(rows.length).toBeLessThanOrEqual(12 + 10);
+		expect(rows.filter((row) => row.data.byteLength > 1024).map((row) => row.id)).toEqual(
+			big.map((row) => row.id)
+		);
+		store.release(sessionDoc(s1));
+		await store.flush();
+		const again = openStore(db.name);
+		const reopened = await again.store.open(sessionDoc(s1));
+		expect(shapes.draft(reopened).toString()).toBe(shapes.draft(doc).toString());
+		expect(shapes.draft(reopened).toString().endsWith('é'.repeat(80))).toBe(true);
 	});
 
 	it('[LS6] the draft is part of the session document and survives reopening', async () => {

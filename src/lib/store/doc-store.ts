@@ -12,6 +12,8 @@ export { DocDeletedError, loadOrigin, tabOrigin, type LocalSaveState } from './p
 export interface DocStoreOptions {
 	/** Compact a document's update log once it holds this many updates. */
 	compactAfter?: number;
+	/** Compact a document whole for its count of updates only while it is under this many bytes. */
+	compactWholeBelow?: number;
 	/** Share stored updates with other tabs of this browser (off in unit tests). */
 	tabs?: boolean;
 	onError?: (error: unknown) => void;
@@ -40,6 +42,7 @@ export class DocStore {
 		this.outbox = new Outbox(db, this.#now);
 		this.#persistence = new DocPersistence(db, this.outbox, {
 			compactAfter: options.compactAfter ?? 200,
+			compactWholeBelow: options.compactWholeBelow ?? 4 * 1024 * 1024,
 			isRemote: (origin) => typeof origin === 'object' && this.#remoteOrigins.has(origin as object),
 			onStored: (stored, purged) => {
 				for (const { name, updates } of stored) {

@@ -3,7 +3,7 @@ import { exportedSession } from '../core/export/from-rows.js';
 import type { ExportedProject, ExportedSession } from '../core/export/schema.js';
 import { normalizePath, workspace, writeFile } from '../core/files.js';
 import { newId } from '../core/ids.js';
-import { writeSession } from '../core/import/write-session.js';
+import { writeSessionInSlices } from '../core/import/write-session.js';
 import * as shapes from '../core/shapes.js';
 import type { DocStore } from './doc-store.js';
 
@@ -58,8 +58,13 @@ async function writeSessionDocs(
 	for (const session of sessions) {
 		const id = newId();
 		const name = sessionDoc(id);
-		store.create(name, (doc) => writeSession(doc, projectId, session, newId));
+		const doc = store.create(name, () => {});
 		try {
+			// A slice at a time, each stored before the next is written: the page paints and
+			// answers between them while IndexedDB commits, however big the session.
+			for (const _slice of writeSessionInSlices(doc, projectId, session, newId)) {
+				await store.flush();
+			}
 			await store.flush();
 		} finally {
 			store.release(name);

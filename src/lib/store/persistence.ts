@@ -1,10 +1,22 @@
 import * as Y from 'yjs';
 import type { DocName } from '../core/doc-names.js';
 import { compactUpdates } from '../core/compaction.js';
-import { allTables, type TetherDb } from './db.js';
+import { allTables, type StoredUpdate, type TetherDb } from './db.js';
 import type { DocBinding } from './doc-cache.js';
 import type { Outbox } from './outbox.js';
+import { nextTask } from './next-task.js';
 import { RowProjector } from './row-projector.js';
+
+/** Stored updates applied in one task when a document loads (at least one, however big). */
+const loadSliceBytes = 512 * 1024;
+/** Stored updates read from IndexedDB at once when a document loads. */
+const loadReadRows = 8;
+
+/** A stored update of a document: its row, and its size. */
+interface StoredRow {
+	id: number;
+	bytes: number;
+}
 
 /** Transaction origin of updates read back from IndexedDB: already stored, never stored again. */
 export const loadOrigin = Symbol('load');
@@ -26,6 +38,12 @@ export type LocalSaveState = 'saved' | 'saving' | 'failing';
 export interface PersistenceOptions {
 	/** Compact a document's update log once it holds this many updates. */
 	compactAfter: number;
+	/**
+	 * A document stored in more bytes than this is not compacted whole for its count of updates
+	 * (that froze the page for seconds at 100 MB): its newest updates are folded, a quarter of this
+	 * at a time. A deletion still compacts it whole ([LS10]).
+	 */
+	compactWholeBelow: number;
 	/** Whether updates with this origin came from the server (they make nothing pending). */
 	isRemote: (origin: unknown) => boolean;
 	/** Called once a batch is committed: its updates, for other tabs, and what it purged. */
@@ -41,7 +59,8 @@ class Binding implements DocBinding {
 	pending: Uint8Array[] = [];
 	/** Version of the newest local change among `pending` (0: all came from the server). */
 	localVersion = 0;
-	storedCount = 0;
+	/** The document's stored updates as this tab knows them, oldest first. */
+	stored: StoredRow[] = [];
 	readonly projector: RowProjector;
 
 	constructor(
@@ -126,21 +145,45 @@ export class DocPersistence {
 
 	async load(binding: Binding): Promise<void> {
 		const db = this.#db;
-		const [tombstone, stored] = await db.transaction('r', [db.tombstones, db.updates], () =>
-			Promise.all([
-				db.tombstones.get(binding.name),
-				db.updates.where('docName').equals(binding.name).toArray()
-			])
-		);
+		const [tombstone, stored] = await db.transaction('r', [db.tombstones, db.updates], async () => {
+			const tombstone = await db.tombstones.get(binding.name);
+			const ids = (await db.updates
+				.where('docName')
+				.equals(binding.name)
+				.primaryKeys()) as number[];
+			// A few rows per read: each read is copied into the page in a task of its own, so a
+			// document stored in a hundred megabytes is not one copy that freezes it.
+			const rows: StoredUpdate[] = [];
+			for (let start = 0; start < ids.length; start += loadReadRows) {
+				const read = await db.updates.bulkGet(ids.slice(start, start + loadReadRows));
+				for (const row of read) if (row) rows.push(row);
+			}
+			return [tombstone, rows] as const;
+		});
 		if (tombstone) throw new DocDeletedError(binding.name);
-		Y.transact(
-			binding.doc,
-			() => {
-				for (const row of stored) Y.applyUpdate(binding.doc, row.data, loadOrigin);
-			},
-			loadOrigin
-		);
-		binding.storedCount = stored.length;
+		// A small document loads in one transaction. A big one (an imported transcript is stored
+		// in slices) loads a few of its stored updates per task, so opening it never freezes the
+		// page; nobody sees the document before its load is done.
+		let start = 0;
+		while (start < stored.length) {
+			let end = start;
+			let bytes = 0;
+			while (end < stored.length && (end === start || bytes < loadSliceBytes)) {
+				bytes += stored[end]!.data.byteLength;
+				end++;
+			}
+			const slice = stored.slice(start, end);
+			Y.transact(
+				binding.doc,
+				() => {
+					for (const row of slice) Y.applyUpdate(binding.doc, row.data, loadOrigin);
+				},
+				loadOrigin
+			);
+			start = end;
+			if (start < stored.length) await nextTask();
+		}
+		binding.stored = stored.map((row) => ({ id: row.id as number, bytes: row.data.byteLength }));
 	}
 
 	/** Resolves once everything updated so far is in IndexedDB (or its write failed and waits). */
@@ -199,26 +242,34 @@ export class DocPersistence {
 		this.#writingLocal = batch.some((item) => item.localVersion > 0);
 		const now = this.#options.now();
 		const db = this.#db;
-		const compacted = new Set<Binding>();
+		// What each document's stored rows are once the transaction committed.
+		const storedAfter = new Map<Binding, StoredRow[]>();
 		let purged: DocName[] = [];
 		try {
 			await db.transaction('rw', allTables(db), async () => {
 				purged = [];
-				compacted.clear();
+				storedAfter.clear();
 				const tombstones = await db.tombstones.bulkGet(batch.map((b) => b.binding.name));
 				for (const [i, item] of batch.entries()) {
 					const { name } = item.binding;
 					// Deleted before, or by an earlier document of this very batch (a project's sessions).
 					if (tombstones[i] || purged.includes(name)) continue;
-					await db.updates.bulkAdd(item.updates.map((data) => ({ docName: name, data })));
+					const ids = await db.updates.bulkAdd(
+						item.updates.map((data) => ({ docName: name, data })),
+						{ allKeys: true }
+					);
 					if (item.localVersion) await this.#outbox.markInTransaction(name, item.localVersion);
 					purged.push(...(await item.rows(db, now)));
-					const count = item.binding.storedCount + item.updates.length;
+					let rows = [
+						...item.binding.stored,
+						...ids.map((id, k) => ({ id: id as number, bytes: item.updates[k]!.byteLength }))
+					];
 					// A deletion is only gone once the history that wrote it is folded away ([LS10]).
-					if (item.deletes || count > this.#options.compactAfter) {
-						await compactStored(db, name);
-						compacted.add(item.binding);
+					if (item.deletes) rows = await compactStored(db, name);
+					else if (rows.length > this.#options.compactAfter) {
+						rows = await tidyStored(db, name, rows, this.#options.compactWholeBelow);
 					}
+					storedAfter.set(item.binding, rows);
 				}
 			});
 		} catch (error) {
@@ -242,11 +293,7 @@ export class DocPersistence {
 		this.#failures = 0;
 		this.#writingLocal = false;
 		this.#updateSaveState();
-		for (const item of batch) {
-			item.binding.storedCount = compacted.has(item.binding)
-				? 1
-				: item.binding.storedCount + item.updates.length;
-		}
+		for (const [binding, rows] of storedAfter) binding.stored = rows;
 		this.#options.onStored(
 			batch.map((item) => ({ name: item.binding.name, updates: item.updates })),
 			purged
@@ -261,10 +308,44 @@ function saveStateOf(unsaved: boolean, failing: boolean): LocalSaveState {
 }
 
 /** Folds a document's stored updates into one, inside the caller's transaction ([LS5]). */
-async function compactStored(db: TetherDb, name: DocName): Promise<void> {
+async function compactStored(db: TetherDb, name: DocName): Promise<StoredRow[]> {
 	const rows = await db.updates.where('docName').equals(name).toArray();
-	if (rows.length === 0) return;
+	if (rows.length === 0) return [];
 	const data = compactUpdates(rows.map((r) => r.data));
 	await db.updates.bulkDelete(rows.map((r) => r.id as number));
-	await db.updates.add({ docName: name, data });
+	const id = (await db.updates.add({ docName: name, data })) as number;
+	return [{ id, bytes: data.byteLength }];
+}
+
+/**
+ * Keeps a document's update log short as it grows ([LS5]): a small document is compacted whole
+ * (its deleted text goes with it); a big one has its newest updates folded into one, up to a
+ * quarter of `wholeBelow` bytes, so the work of one write stays bounded however big it is.
+ */
+async function tidyStored(
+	db: TetherDb,
+	name: DocName,
+	rows: StoredRow[],
+	wholeBelow: number
+): Promise<StoredRow[]> {
+	const total = rows.reduce((sum, row) => sum + row.bytes, 0);
+	if (total <= wholeBelow) return compactStored(db, name);
+	let first = rows.length;
+	let bytes = 0;
+	while (first > 0 && bytes + rows[first - 1]!.bytes <= wholeBelow / 4) {
+		first--;
+		bytes += rows[first]!.bytes;
+	}
+	const fold = rows.slice(first);
+	if (fold.length < 2) return rows;
+	const found = await db.updates.bulkGet(fold.map((row) => row.id));
+	if (found.some((row) => row === undefined)) {
+		// Another tab folded some of them: go on from what is stored, sizes unknown (never folded).
+		const ids = (await db.updates.where('docName').equals(name).primaryKeys()) as number[];
+		return ids.map((id) => ({ id, bytes: Infinity }));
+	}
+	const data = Y.mergeUpdates(found.map((row) => row!.data));
+	await db.updates.bulkDelete(fold.map((row) => row.id));
+	const id = (await db.updates.add({ docName: name, data })) as number;
+	return [...rows.slice(0, first), { id, bytes: data.byteLength }];
 }

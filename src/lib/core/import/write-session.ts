@@ -1,25 +1,81 @@
 /**
  * Writes an exported or imported session into a fresh session document, in the same shapes the
- * app and the server's runs write (shapes.ts, answers.ts), with new ids for every message. One
- * transaction: the document holds the whole session or nothing.
+ * app and the server's runs write (shapes.ts, answers.ts), with new ids for every message.
  */
 import * as Y from 'yjs';
 import type { BlockRow } from '../rows.js';
 import * as shapes from '../shapes.js';
 import type { ExportedMessage, ExportedSession } from '../export/schema.js';
 
+/** The whole session in one transaction: the document holds all of it or nothing. */
 export function writeSession(
 	doc: Y.Doc,
 	projectId: string,
 	session: ExportedSession,
 	newId: () => string
 ): void {
+	for (const _slice of writeSessionInSlices(doc, projectId, session, newId, Infinity)) {
+		// Each step wrote its slice; there is nothing to do between them here.
+	}
+}
+
+/**
+ * Slices of a session's messages, each written in one transaction when the generator is stepped:
+ * a session read from a 100 MB transcript is then many bounded pieces of work (integrating,
+ * encoding and storing each slice) that a page can run between frames, instead of one task that
+ * freezes it. The document is whole once the generator is done; a caller that shows nothing of it
+ * before then (an import adds the project's index entry last) never shows half a session.
+ */
+export function* writeSessionInSlices(
+	doc: Y.Doc,
+	projectId: string,
+	session: ExportedSession,
+	newId: () => string,
+	/** About this many characters of text per slice (a slice holds at least one message). */
+	sliceChars = 256 * 1024
+): Generator<void> {
 	const ids = new Map<string, string>();
 	for (const message of session.messages) ids.set(message.id, newId());
-	doc.transact(() => {
-		shapes.initSession(doc, projectId, session.createdAt);
-		shapes.messages(doc).push(session.messages.map((m) => messageEntry(m, ids)));
-	});
+	const list = shapes.messages(doc);
+	let start = 0;
+	do {
+		let end = start;
+		let chars = 0;
+		while (end < session.messages.length && (end === start || chars < sliceChars)) {
+			chars += messageChars(session.messages[end]!);
+			end++;
+		}
+		const slice = session.messages.slice(start, end);
+		const first = start === 0;
+		doc.transact(() => {
+			if (first) shapes.initSession(doc, projectId, session.createdAt);
+			list.push(slice.map((m) => messageEntry(m, ids)));
+		});
+		start = end;
+		if (start < session.messages.length) yield;
+	} while (start < session.messages.length);
+}
+
+/** What a message weighs in a slice: its text, and its blocks' texts and tool records. */
+function messageChars(message: ExportedMessage): number {
+	if (message.role === 'user' || message.blocks === undefined) return 64 + message.text.length;
+	let chars = 64;
+	for (const block of message.blocks) {
+		switch (block.type) {
+			case 'text':
+				chars += block.text.length;
+				break;
+			case 'thinking':
+				chars += block.thinking.length;
+				break;
+			case 'tool_use':
+				chars += JSON.stringify(block.input ?? null).length + (block.result?.length ?? 0);
+				break;
+			default:
+				chars += JSON.stringify(block.raw ?? null).length;
+		}
+	}
+	return chars;
 }
 
 function messageEntry(message: ExportedMessage, ids: Map<string, string>): Y.Map<unknown> {
