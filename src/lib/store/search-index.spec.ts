@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { snippet } from '../core/search.js';
 import { TetherDb, type MetaEntry } from './db.js';
 import { DocStore } from './doc-store.js';
+import { importSessions } from './library.js';
 import * as projects from './projects.js';
 import { SearchIndex } from './search-index.js';
 import * as sessions from './sessions.js';
@@ -235,6 +236,31 @@ describe('search index', () => {
 		const manifest = (await db.meta.get('search.index'))?.value as { version: number };
 		expect(manifest.version).toBe(2);
 		expect(await db.searchQueue.count()).toBe(0);
+	});
+
+	it('[LB25] a session of thousands of messages (an import) is indexed whole, read a page at a time', async () => {
+		const { db, store } = openStore();
+		const projectId = await projects.create(store, 'Imported');
+		const messages = Array.from({ length: 1_234 }, (_, i) => ({
+			id: `m${i}`,
+			role: 'user' as const,
+			text: `note number${i} about wombats 🦘`,
+			createdAt: i
+		}));
+		const [sessionId] = await importSessions(store, projectId, [
+			{ title: 'Long', renamed: false, createdAt: 0, lastActivity: 1_234, messages }
+		]);
+		// Rebuilt from the rows alone (as when the saved index is unreadable): every page is read.
+		await db.searchQueue.clear();
+		await db.meta.put({ key: 'search.index', value: { version: 99, generation: 1 } });
+		const index = await SearchIndex.open(db);
+		await index.catchUp();
+		for (const n of [0, 499, 500, 501, 999, 1_000, 1_233]) {
+			const groups = await index.search(`number${n}`);
+			expect(groups.map((g) => g.session.id)).toEqual([sessionId]);
+			expect(groups[0]!.hits).toHaveLength(1);
+		}
+		expect((await index.search('wombats'))[0]!.hits.length).toBeGreaterThan(0);
 	});
 
 	it('[LB9] snippets are cut between graphemes', () => {

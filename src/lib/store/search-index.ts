@@ -9,6 +9,7 @@ import {
 	highlight,
 	type SnippetPart
 } from '../core/search.js';
+import { TaskBudget } from './next-task.js';
 import type { MetaEntry, SearchChange, TetherDb } from './db.js';
 
 /*
@@ -261,10 +262,24 @@ export class SearchIndex {
 			bySession.set(change.sessionId, entry);
 		}
 		const db = this.#db;
+		// Thousands of messages (an import, a first sync) are indexed a slice per task.
+		const budget = new TaskBudget();
 		// What this catch-up takes in goes into one new segment, written alone.
 		let fresh: Segment | undefined;
 		for (const [sessionId, change] of bySession) {
-			let rows: MessageRow[] = [];
+			const take = async (rows: MessageRow[]) => {
+				for (const row of rows) {
+					if (!fresh) {
+						fresh = this.#newSegment();
+						this.#segments.push(fresh);
+					}
+					this.#remove(row.id);
+					add(fresh, { id: row.id, sessionId, text: row.text });
+					this.#where.set(row.id, fresh);
+					if (budget.spent) await budget.next();
+				}
+			};
+			const seen = new Set<string>();
 			if (change.fromSeq !== undefined) {
 				// Rows from fromSeq on were rewritten: drop indexed ids that are no longer rows.
 				const current = new Set(
@@ -275,22 +290,15 @@ export class SearchIndex {
 						if (!current.has(id)) this.#remove(id);
 					}
 				}
-				rows = await db.messages
-					.where('[sessionId+seq]')
-					.between([sessionId, change.fromSeq], [sessionId, Infinity])
-					.toArray();
-			}
-			const seen = new Set(rows.map((r) => r.id));
-			const edited = [...change.ids].filter((id) => !seen.has(id));
-			for (const row of await db.messages.bulkGet(edited)) if (row) rows.push(row);
-			for (const row of rows) {
-				if (!fresh) {
-					fresh = this.#newSegment();
-					this.#segments.push(fresh);
+				for await (const rows of messagesFrom(db, sessionId, change.fromSeq)) {
+					for (const row of rows) seen.add(row.id);
+					await take(rows);
 				}
-				this.#remove(row.id);
-				add(fresh, { id: row.id, sessionId, text: row.text });
-				this.#where.set(row.id, fresh);
+			}
+			const edited = [...change.ids].filter((id) => !seen.has(id));
+			for (let start = 0; start < edited.length; start += readPage) {
+				const rows = await db.messages.bulkGet(edited.slice(start, start + readPage));
+				await take(rows.filter((row) => row !== undefined));
 			}
 		}
 	}
@@ -323,6 +331,7 @@ export class SearchIndex {
 	 * about log(n) times over its life, and a query looks at few segments.
 	 */
 	async #merge(): Promise<void> {
+		const budget = new TaskBudget();
 		for (const segment of this.#segments) {
 			if (segment.mini.documentCount === 0) this.#dropped.push(segment.key);
 		}
@@ -335,10 +344,14 @@ export class SearchIndex {
 			const merged = this.#newSegment();
 			for (const segment of [older, newer]) {
 				const ids = [...segment.sessions.values()].flatMap((set) => [...set]);
-				for (const row of await this.#db.messages.bulkGet(ids)) {
-					if (!row) continue;
-					add(merged, { id: row.id, sessionId: row.sessionId, text: row.text });
-					this.#where.set(row.id, merged);
+				for (let start = 0; start < ids.length; start += readPage) {
+					const rows = await this.#db.messages.bulkGet(ids.slice(start, start + readPage));
+					for (const row of rows) {
+						if (!row) continue;
+						add(merged, { id: row.id, sessionId: row.sessionId, text: row.text });
+						this.#where.set(row.id, merged);
+						if (budget.spent) await budget.next();
+					}
 				}
 				this.#dropped.push(segment.key);
 			}
@@ -380,6 +393,30 @@ export class SearchIndex {
 			for (const segment of this.#segments) segment.dirty = false;
 			return true;
 		});
+	}
+}
+
+/** Message rows read at once: a session of a 100 MB transcript is not one copy into the page. */
+const readPage = 500;
+
+/** A session's message rows from `fromSeq` on, in order, a page at a time. */
+async function* messagesFrom(
+	db: TetherDb,
+	sessionId: string,
+	fromSeq: number
+): AsyncGenerator<MessageRow[]> {
+	let from = fromSeq;
+	let includeFrom = true;
+	for (;;) {
+		const rows = await db.messages
+			.where('[sessionId+seq]')
+			.between([sessionId, from], [sessionId, Infinity], includeFrom)
+			.limit(readPage)
+			.toArray();
+		if (rows.length > 0) yield rows;
+		if (rows.length < readPage) return;
+		from = rows[rows.length - 1]!.seq;
+		includeFrom = false;
 	}
 }
 
