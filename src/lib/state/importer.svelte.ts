@@ -1,3 +1,4 @@
+import type { ExportedMessage } from '../core/export/schema.js';
 import type { FileRead } from '../core/import/read-file.js';
 import { importProject, importSessions } from '../store/library.js';
 import { store } from './app.svelte.js';
@@ -49,14 +50,21 @@ class Importer {
 			await new Promise<void>((resolve, reject) => {
 				// Writes happen one file after another, in the order the worker finishes them.
 				let writing = Promise.resolve();
+				// The messages of the file being read, per session, until its read arrives.
+				let arriving: ExportedMessage[][] = [];
 				worker.onerror = () => reject(new Error('The import worker failed.'));
 				worker.onmessage = (event: MessageEvent<WorkerReply>) => {
 					const reply = event.data;
 					if (reply.type === 'progress') {
 						this.bytesRead = before[reply.index]! + reply.bytesRead;
+					} else if (reply.type === 'messages') {
+						const messages = (arriving[reply.session] ??= []);
+						for (const message of reply.messages) messages.push(message);
 					} else if (reply.type === 'file') {
 						const file = files[reply.index]!;
-						writing = writing.then(() => this.#write(file.name, reply.read, projectId, summary));
+						const read = withMessages(reply.read, arriving);
+						arriving = [];
+						writing = writing.then(() => this.#write(file.name, read, projectId, summary));
 					} else {
 						writing.then(resolve, reject);
 					}
@@ -119,6 +127,14 @@ class Importer {
 			summary.files.push({ name, ok: false, text: `"${name}" could not be saved on this device.` });
 		}
 	}
+}
+
+/** The read of a file with its sessions' messages, which the worker sent ahead of it. */
+function withMessages(read: FileRead, messages: ExportedMessage[][]): FileRead {
+	if (!read.ok) return read;
+	const sessions = read.kind === 'project' ? read.project.sessions : read.sessions;
+	sessions.forEach((session, i) => (session.messages = messages[i] ?? []));
+	return read;
 }
 
 function plural(n: number, word: string): string {
