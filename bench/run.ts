@@ -5,6 +5,7 @@
  *   BENCH_ONLY=sync|runs|tools|browser|start|library|import|attack|capacity|bundle|instances   run one part
  *   --quick (or BENCH_QUICK=1)     smaller loads, for trying the bench itself
  *   BENCH_NODE_OPTIONS=...         V8 flags for the Tether server of the sync part
+ *   BENCH_IMPORT_PROFILE=dir       CPU profiles of the page during each import
  */
 import fs from 'node:fs';
 import os from 'node:os';
