@@ -6,7 +6,7 @@ import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { splitUpdate } from './split-update.js';
 import { defaultUpdateLimits, measureUpdate, UpdateLimitError } from './update-shape.js';
-import { applyAll, busyDoc, sameState } from './testing/busy-doc.js';
+import { applyAll, busyDoc, sameState } from '../../../tests/lib/busy-doc.js';
 
 describe('[SY67] splitUpdate', () => {
 	it('leaves an update under the budget whole', () => {

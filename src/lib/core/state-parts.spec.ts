@@ -6,7 +6,8 @@ import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { stateAsUpdateParts } from './state-parts.js';
 import { defaultUpdateLimits, measureUpdate } from './update-shape.js';
-import { applyAll, busyDoc, random, sameState } from './testing/busy-doc.js';
+import { applyAll, busyDoc, sameState } from '../../../tests/lib/busy-doc.js';
+import { seeded } from '../../../tests/lib/seeded.js';
 
 const noLimits = { ...defaultUpdateLimits, maxStructs: Infinity };
 const structsIn = (part: Uint8Array) => measureUpdate(part, noLimits).structs;
@@ -68,7 +69,7 @@ describe('[SY68] stateAsUpdateParts', () => {
 	});
 
 	it('stays right when the document changes between parts (an edit splits a struct being sent)', () => {
-		const next = random(42);
+		const next = seeded(42);
 		const doc = new Y.Doc();
 		const text = doc.getText('t');
 		const list = doc.getArray<Y.Map<unknown>>('messages');

@@ -101,6 +101,18 @@ function writeBigOffline(doc: Y.Doc) {
 	});
 }
 
+/** Opens the socket and plays a server that has nothing of the document: its step 1. */
+function askForStep2(socket: FakeSocket) {
+	socket.open();
+	socket.deliver(step1Frame(new Y.Doc()));
+}
+
+/** Answers with the server's (empty) step 2 and waits until the socket was sent all of `doc`. */
+async function stepsSent(socket: FakeSocket, doc: Y.Doc) {
+	socket.deliver([...step2Parts(new Y.Doc(), Y.encodeStateVector(doc))][0]!);
+	await vi.waitFor(() => expect(sentText(socket)).toBe(doc.getText('t').toString()));
+}
+
 /** The text the step 2 frames a socket sent so far would give the server. */
 function sentText(socket: FakeSocket): string {
 	const server = new Y.Doc();
@@ -254,12 +266,10 @@ describe('[CL] the sync provider', () => {
 		const { p } = await provider();
 		writeBigOffline(p.doc);
 		const socket = latest();
-		socket.open();
-		socket.deliver(step1Frame(new Y.Doc()));
 		// One part in the task that answered; the rest follow, each in a task of its own.
+		askForStep2(socket);
 		expect(socket.counted()).toBe(1);
-		socket.deliver([...step2Parts(new Y.Doc(), Y.encodeStateVector(p.doc))][0]!);
-		await vi.waitFor(() => expect(sentText(socket)).toBe(p.doc.getText('t').toString()));
+		await stepsSent(socket, p.doc);
 		expect(socket.counted()).toBeGreaterThan(2);
 		// Stored up to the part before the last: still syncing, the edits still pending.
 		socket.deliver(stored(socket.counted() - 1));
@@ -275,16 +285,13 @@ describe('[CL] the sync provider', () => {
 		const { p } = await provider();
 		writeBigOffline(p.doc);
 		const first = latest();
-		first.open();
-		first.deliver(step1Frame(new Y.Doc()));
+		askForStep2(first);
 		expect(first.counted()).toBe(1);
 		first.serverClose(1006);
 		await vi.waitFor(() => expect(FakeSocket.all.length).toBe(2));
 		const second = latest();
-		second.open();
-		second.deliver(step1Frame(new Y.Doc()));
-		second.deliver([...step2Parts(new Y.Doc(), Y.encodeStateVector(p.doc))][0]!);
-		await vi.waitFor(() => expect(sentText(second)).toBe(p.doc.getText('t').toString()));
+		askForStep2(second);
+		await stepsSent(second, p.doc);
 		// Nothing more went to the closed socket, and the changes waited for the new one's acks.
 		expect(first.counted()).toBe(1);
 		expect(p.unsyncedCount).toBe(1);

@@ -4,24 +4,13 @@
  */
 import * as Y from 'yjs';
 import { expect } from 'vitest';
-
-/** A seeded generator, so a failure names the case that made it. */
-export function random(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import { seeded } from './seeded.js';
 
 const pieces = ['hello ', '😀', '👩‍👩‍👧', 'e\u0301', 'שלום ', '```js\nx()\n```\n', 'a'.repeat(300)];
 
 /** Several clients editing texts, maps and arrays, with deletions, synced between them. */
 export function busyDoc(seed: number): [Y.Doc, Y.Doc, Y.Doc] {
-	const next = random(seed);
+	const next = seeded(seed);
 	const docs: [Y.Doc, Y.Doc, Y.Doc] = [new Y.Doc(), new Y.Doc(), new Y.Doc()];
 	const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)]!;
 	for (let step = 0; step < 400; step++) {
