@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import type { DocName } from '../core/doc-names.js';
 import { compactUpdates } from '../core/compaction.js';
+import { slices } from '../core/slices.js';
 import { allTables, type StoredUpdate, type TetherDb } from './db.js';
 import type { DocBinding } from './doc-cache.js';
 import type { Outbox } from './outbox.js';
@@ -164,15 +165,10 @@ export class DocPersistence {
 		// A small document loads in one transaction. A big one (an imported transcript is stored
 		// in slices) loads a few of its stored updates per task, so opening it never freezes the
 		// page; nobody sees the document before its load is done.
-		let start = 0;
-		while (start < stored.length) {
-			let end = start;
-			let bytes = 0;
-			while (end < stored.length && (end === start || bytes < loadSliceBytes)) {
-				bytes += stored[end]!.data.byteLength;
-				end++;
-			}
-			const slice = stored.slice(start, end);
+		let first = true;
+		for (const slice of slices(stored, (row) => row.data.byteLength, loadSliceBytes)) {
+			if (!first) await nextTask();
+			first = false;
 			Y.transact(
 				binding.doc,
 				() => {
@@ -180,8 +176,6 @@ export class DocPersistence {
 				},
 				loadOrigin
 			);
-			start = end;
-			if (start < stored.length) await nextTask();
 		}
 		binding.stored = stored.map((row) => ({ id: row.id as number, bytes: row.data.byteLength }));
 	}

@@ -6,6 +6,7 @@ import * as Y from 'yjs';
 import type { BlockRow } from '../rows.js';
 import * as shapes from '../shapes.js';
 import type { ExportedMessage, ExportedSession } from '../export/schema.js';
+import { slices } from '../slices.js';
 
 /** The whole session in one transaction: the document holds all of it or nothing. */
 export function writeSession(
@@ -37,23 +38,18 @@ export function* writeSessionInSlices(
 	const ids = new Map<string, string>();
 	for (const message of session.messages) ids.set(message.id, newId());
 	const list = shapes.messages(doc);
-	let start = 0;
-	do {
-		let end = start;
-		let chars = 0;
-		while (end < session.messages.length && (end === start || chars < sliceChars)) {
-			chars += messageChars(session.messages[end]!);
-			end++;
-		}
-		const slice = session.messages.slice(start, end);
-		const first = start === 0;
+	const init = () => shapes.initSession(doc, projectId, session.createdAt);
+	let started = false;
+	for (const slice of slices(session.messages, messageChars, sliceChars)) {
+		if (started) yield;
 		doc.transact(() => {
-			if (first) shapes.initSession(doc, projectId, session.createdAt);
+			if (!started) init();
 			list.push(slice.map((m) => messageEntry(m, ids)));
 		});
-		start = end;
-		if (start < session.messages.length) yield;
-	} while (start < session.messages.length);
+		started = true;
+	}
+	// A session without messages is still a session.
+	if (!started) doc.transact(init);
 }
 
 /** What a message weighs in a slice: its text, and its blocks' texts and tool records. */
