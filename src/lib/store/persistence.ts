@@ -10,8 +10,8 @@ import { RowProjector } from './row-projector.js';
 
 /** Stored updates applied in one task when a document loads (at least one, however big). */
 const loadSliceBytes = 512 * 1024;
-/** Stored updates read from IndexedDB at once when a document loads. */
-const loadReadRows = 8;
+/** About this many bytes of stored updates are read from IndexedDB at once when a document loads. */
+const loadReadBytes = 4 * 1024 * 1024;
 
 /** A stored update of a document: its row, and its size. */
 interface StoredRow {
@@ -152,12 +152,19 @@ export class DocPersistence {
 				.where('docName')
 				.equals(binding.name)
 				.primaryKeys()) as number[];
-			// A few rows per read: each read is copied into the page in a task of its own, so a
-			// document stored in a hundred megabytes is not one copy that freezes it.
+			// About `loadReadBytes` per read: each read is copied into the page in a task of its own,
+			// so a document stored in a hundred megabytes is not one copy that freezes it, while a
+			// small one takes a second read at most. The first read finds out how big rows are.
 			const rows: StoredUpdate[] = [];
-			for (let start = 0; start < ids.length; start += loadReadRows) {
-				const read = await db.updates.bulkGet(ids.slice(start, start + loadReadRows));
-				for (const row of read) if (row) rows.push(row);
+			let bytes = 0;
+			for (let start = 0, count = 8; start < ids.length; start += count) {
+				if (rows.length > 0) count = Math.max(1, Math.floor(loadReadBytes / (bytes / rows.length)));
+				const read = await db.updates.bulkGet(ids.slice(start, start + count));
+				for (const row of read) {
+					if (!row) continue;
+					rows.push(row);
+					bytes += row.data.byteLength;
+				}
 			}
 			return [tombstone, rows] as const;
 		});
