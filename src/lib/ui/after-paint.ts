@@ -1,3 +1,5 @@
+import { nextTask } from '../store/next-task.js';
+
 /**
  * Resolves just after the browser painted the next frame: a requestAnimationFrame callback runs
  * before that frame's paint, and a task posted from it runs after. Work started then (loading a
@@ -8,13 +10,10 @@ export function afterNextPaint(): Promise<void> {
 	return new Promise((resolve) => {
 		const fallback = setTimeout(resolve, 100);
 		requestAnimationFrame(() => {
-			const channel = new MessageChannel();
-			channel.port1.onmessage = () => {
+			void nextTask().then(() => {
 				clearTimeout(fallback);
-				channel.port1.close();
 				resolve();
-			};
-			channel.port2.postMessage(undefined);
+			});
 		});
 	});
 }
