@@ -113,6 +113,13 @@ async function stepsSent(socket: FakeSocket, doc: Y.Doc) {
 	await vi.waitFor(() => expect(sentText(socket)).toBe(doc.getText('t').toString()));
 }
 
+/** The server stores everything the socket sent: nothing is pending, and the provider is synced. */
+function expectSyncedOnceStored(p: SyncProvider, socket: FakeSocket) {
+	socket.deliver(stored(socket.counted()));
+	expect(p.unsyncedCount).toBe(0);
+	expect(p.status).toBe('synced');
+}
+
 /** The text the step 2 frames a socket sent so far would give the server. */
 function sentText(socket: FakeSocket): string {
 	const server = new Y.Doc();
@@ -197,9 +204,7 @@ describe('[CL] the sync provider', () => {
 		expect(check.getText('t').toString()).toBe('offline edit');
 		expect(p.unsyncedCount).toBe(1);
 		socket.deliver([...step2Parts(new Y.Doc(), Y.encodeStateVector(p.doc))][0]!);
-		socket.deliver(stored(socket.counted()));
-		expect(p.unsyncedCount).toBe(0);
-		expect(p.status).toBe('synced');
+		expectSyncedOnceStored(p, socket);
 		p.destroy();
 	});
 
@@ -275,9 +280,7 @@ describe('[CL] the sync provider', () => {
 		socket.deliver(stored(socket.counted() - 1));
 		expect(p.status).toBe('syncing');
 		expect(p.unsyncedCount).toBe(1);
-		socket.deliver(stored(socket.counted()));
-		expect(p.status).toBe('synced');
-		expect(p.unsyncedCount).toBe(0);
+		expectSyncedOnceStored(p, socket);
 		p.destroy();
 	});
 
@@ -295,9 +298,7 @@ describe('[CL] the sync provider', () => {
 		// Nothing more went to the closed socket, and the changes waited for the new one's acks.
 		expect(first.counted()).toBe(1);
 		expect(p.unsyncedCount).toBe(1);
-		second.deliver(stored(second.counted()));
-		expect(p.status).toBe('synced');
-		expect(p.unsyncedCount).toBe(0);
+		expectSyncedOnceStored(p, second);
 		p.destroy();
 	});
 
