@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { checkApiKeyFormat } from '../../src/lib/core/api-key.js';
 import { HttpError } from '../http/api.js';
+import { fetchThatAborts } from '../runs/fetch-that-aborts.js';
 
 export interface ModelSummary {
 	id: string;
@@ -32,7 +33,8 @@ export async function checkKeyWithApi(apiKey: string, timeoutMs: number): Promis
 		timeout: timeoutMs,
 		maxRetries: 1,
 		logLevel: 'off',
-		fetchOptions: { redirect: 'error' }
+		fetchOptions: { redirect: 'error' },
+		fetch: fetchThatAborts()
 	});
 	try {
 		const page = await client.models.list({ limit: 100 });

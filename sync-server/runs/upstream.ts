@@ -1,10 +1,13 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { fetchThatAborts } from './fetch-that-aborts.js';
 
 export interface UpstreamOptions {
 	/** The SDK is about to wait and retry after this status (429, 5xx, 529): tell the person. */
 	onRetryableStatus?: (status: number, headers: Headers) => void;
 	/** Time allowed for response headers per attempt (the SDK's timeout). */
 	timeoutMs?: number;
+	/** The fetch underneath (tests stand in one that loses the abort signal, as Node's can). */
+	fetch?: typeof fetch;
 }
 
 /**
@@ -15,20 +18,19 @@ export interface UpstreamOptions {
  */
 export function anthropicClient(apiKey: string, options: UpstreamOptions = {}): Anthropic {
 	const observe = options.onRetryableStatus;
+	const send = fetchThatAborts(options.fetch);
 	return new Anthropic({
 		apiKey,
 		maxRetries: 1,
 		timeout: options.timeoutMs ?? 60_000,
 		logLevel: 'off',
 		fetchOptions: { redirect: 'error' },
-		fetch: observe
-			? async (url, init) => {
-					const response = await fetch(url, init);
-					if (response.status === 429 || response.status >= 500) {
-						observe(response.status, response.headers);
-					}
-					return response;
-				}
-			: undefined
+		fetch: async (url, init) => {
+			const response = await send(url, init);
+			if (observe && (response.status === 429 || response.status >= 500)) {
+				observe(response.status, response.headers);
+			}
+			return response;
+		}
 	});
 }
