@@ -5,6 +5,7 @@ import { InvalidInputError } from '../core/names.js';
 import type { MessageRow, ProjectRow, SessionRow } from '../core/rows.js';
 import * as shapes from '../core/shapes.js';
 import * as approval from '../core/tools/approval.js';
+import { messageReader } from '../store/message-reader.js';
 import * as projects from '../store/projects.js';
 import * as sessions from '../store/sessions.js';
 import { askToNotify } from '../sync/push.js';
@@ -109,14 +110,8 @@ export const queries = {
 		const rows = await store().db.sessions.where('projectId').equals(projectId).toArray();
 		return rows.sort((a, b) => b.lastActivity - a.lastActivity || b.createdAt - a.createdAt);
 	},
-	/** The session's messages in order; with `last`, only that many from the end (first paint). */
-	messages: async (sessionId: string, last = Infinity): Promise<MessageRow[]> => {
-		const range = store()
-			.db.messages.where('[sessionId+seq]')
-			.between([sessionId, 0], [sessionId, Infinity]);
-		if (last === Infinity) return range.toArray();
-		return (await range.reverse().limit(last).toArray()).reverse();
-	},
+	/** The session's messages in order, read a part at a time (see SessionMessages). */
+	messages: (sessionId: string) => messageReader(store().db, sessionId),
 	/** The usage saved on the answers of every session of a project, with when each began. */
 	usage: async (projectId: string): Promise<Pick<MessageRow, 'createdAt' | 'usage'>[]> => {
 		const ids = await store().db.sessions.where('projectId').equals(projectId).primaryKeys();
