@@ -230,7 +230,9 @@ export class SyncConnection implements Peer {
 				if (error instanceof UpdateRejectedError) return this.close('malformed');
 				if (error instanceof WorkRefusedError) return this.close('rateLimited');
 				// Retrying cannot help: the client keeps the update and tells the person.
-				if (error instanceof QuotaExceededError) return this.close('quotaExceeded');
+				if (error instanceof QuotaExceededError) {
+					return this.close(error.scope === 'document' ? 'documentQuotaExceeded' : 'quotaExceeded');
+				}
 				// Nothing was acknowledged; the client keeps the update and re-sends it.
 				this.close('storageFailed');
 			}

@@ -49,6 +49,24 @@ export const test = base.extend<{ apiKey: string; closeDevices: void }, { tether
 
 export { expect };
 
+/**
+ * The same fixtures with a server of their own, started with `env` (small quotas, say): one per
+ * worker, for the tests of one file.
+ */
+export function testWithServer(env: Record<string, string>) {
+	return test.extend<object, { tether: TetherServer }>({
+		tether: [
+			// eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring pattern
+			async ({}, use) => {
+				const server = await startTether({ entry: 'build', env });
+				await use(server);
+				await server.close();
+			},
+			{ scope: 'worker' }
+		]
+	});
+}
+
 /** The sync status element ("Saving…", "Offline", "Saved on this device", "Synced", …). */
 export const syncStatus = (page: Page) =>
 	page.getByRole('status').filter({ hasText: /Saving…|Offline|Saved on|saved on|Synced/ });
@@ -114,6 +132,15 @@ export async function openSession(page: Page, project: string, title: string): P
 	await openProject(page, project);
 	await page.getByRole('region', { name: 'Sessions' }).getByRole('link', { name: title }).click();
 	await expect(page.getByRole('log', { name: 'Conversation' })).toBeVisible();
+}
+
+/** Puts `text` in the composer at once, as a paste does (typing a megabyte would take minutes). */
+export async function pasteIntoComposer(page: Page, text: string): Promise<void> {
+	await page.getByRole('textbox', { name: 'Message' }).evaluate((el, value) => {
+		const area = el as HTMLTextAreaElement;
+		area.value = value;
+		area.dispatchEvent(new Event('input', { bubbles: true }));
+	}, text);
 }
 
 /** Claude's answers in the open session's conversation. */

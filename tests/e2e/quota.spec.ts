@@ -1,19 +1,16 @@
-import { startTether, type TetherServer } from '../server/harness.js';
-import { createProject, expect, newSession, signIn, syncStatus, test as base } from './fixtures.js';
+import {
+	createProject,
+	expect,
+	newSession,
+	pasteIntoComposer,
+	signIn,
+	syncStatus,
+	testWithServer
+} from './fixtures.js';
 
 // A server whose accounts may store 1 MiB in all ([HD5]), so a 1.2 MB paste goes over the quota
 // while staying under the 8 MB frame limit.
-const test = base.extend<object, { tether: TetherServer }>({
-	tether: [
-		// eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring pattern
-		async ({}, use) => {
-			const server = await startTether({ entry: 'build', env: { TETHER_MAX_ACCOUNT_MB: '1' } });
-			await use(server);
-			await server.close();
-		},
-		{ scope: 'worker' }
-	]
-});
+const test = testWithServer({ TETHER_MAX_ACCOUNT_MB: '1' });
 
 test('[HD5] a change over the account quota is kept on this device, and the person is told', async ({
 	page,
@@ -24,11 +21,7 @@ test('[HD5] a change over the account quota is kept on this device, and the pers
 	await newSession(page);
 	await expect(syncStatus(page)).toHaveText('Synced');
 
-	await page.getByRole('textbox', { name: 'Message' }).evaluate((el) => {
-		const area = el as HTMLTextAreaElement;
-		area.value = 'q'.repeat(1_200_000);
-		area.dispatchEvent(new Event('input', { bubbles: true }));
-	});
+	await pasteIntoComposer(page, 'q'.repeat(1_200_000));
 	await page.getByRole('button', { name: 'Send' }).click();
 	await expect(page.getByRole('alert').filter({ hasText: 'out of room' })).toBeVisible({
 		timeout: 20_000

@@ -38,8 +38,10 @@ export const closeCode = {
 	tooLarge: { code: 4413, reason: 'message too large' },
 	/** An update with more structs, values or deletions than one update may carry (same code). */
 	updateTooLarge: { code: 4413, reason: 'update too large' },
-	/** The document or the account is over its storage quota: retrying cannot help. */
+	/** The account is over its storage quota: retrying cannot help. */
 	quotaExceeded: { code: 4507, reason: 'storage quota exceeded' },
+	/** This one document is over the size one document may take: retrying cannot help. */
+	documentQuotaExceeded: { code: 4508, reason: 'document over its storage quota' },
 	/** Too many messages or bytes per second. */
 	rateLimited: { code: 4429, reason: 'rate limited' },
 	/** Storage failed: nothing from this connection is lost, the client retries later. */

@@ -1,5 +1,5 @@
 import type * as Y from 'yjs';
-import { accountDoc, type DocName } from '../core/doc-names.js';
+import { accountDoc, parseDocName, type DocName } from '../core/doc-names.js';
 import { syncStatusText, type SyncStatusText } from '../core/sync-status.js';
 import type { DocStore } from '../store/doc-store.js';
 import { catchUp } from './catch-up.js';
@@ -18,6 +18,21 @@ const fatalMessages: Partial<Record<FatalReason, string>> = {
 	quota:
 		'The server is out of room for this account. Changes are kept on this device but no longer sync; delete old sessions to make room.'
 };
+
+/** One document is over the size the server keeps for one ([HD5]): say which, and what follows. */
+export function documentQuotaMessage(kind: 'account' | 'project' | 'session', title?: string) {
+	const what =
+		kind === 'session'
+			? title
+				? `The session “${title}”`
+				: 'A session'
+			: kind === 'project'
+				? title
+					? `The project “${title}”`
+					: 'A project'
+				: 'The list of projects';
+	return `${what} is larger than the server keeps for one ${kind === 'account' ? 'list' : kind}. It is kept on this device but no longer syncs; everything else still syncs.`;
+}
 
 /**
  * Sync for the signed-in account: a live socket for each document a view holds (the account's
@@ -134,9 +149,24 @@ export class AccountSync {
 			void this.#store.purge(name, { serverKnows: true });
 			return;
 		}
+		if (reason === 'document-quota') {
+			void this.#documentQuotaMessage(name).then((message) => (this.problem = message));
+			return;
+		}
 		const message = fatalMessages[reason];
 		if (message) this.problem = message;
 		this.#refresh();
+	}
+
+	async #documentQuotaMessage(name: DocName): Promise<string> {
+		const parsed = parseDocName(name);
+		if (!parsed || parsed.kind === 'account') return documentQuotaMessage('account');
+		const { db } = this.#store;
+		const title =
+			parsed.kind === 'session'
+				? (await db.sessions.get(parsed.id).catch(() => undefined))?.title
+				: (await db.projects.get(parsed.id).catch(() => undefined))?.name;
+		return documentQuotaMessage(parsed.kind, title);
 	}
 
 	// The browser's offline event is a disconnect: sockets can otherwise stall instead of failing.

@@ -212,6 +212,7 @@ describe('[CL] the sync provider', () => {
 		[closeCode.tooLarge.code, 'too-large'],
 		[1009, 'too-large'],
 		[closeCode.quotaExceeded.code, 'quota'],
+		[closeCode.documentQuotaExceeded.code, 'document-quota'],
 		[closeCode.deleted.code, 'deleted'],
 		[closeCode.notFound.code, 'not-found']
 	])('[CL5] close code %i stops retrying and reports %s', async (code, reason) => {

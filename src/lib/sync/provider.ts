@@ -31,7 +31,8 @@ export type SyncStatus =
 	| 'stopped';
 
 /** Closes that retrying cannot fix: the app tells the user (auth, too-large) or drops its copy. */
-export type FatalReason = 'auth' | 'too-large' | 'quota' | 'deleted' | 'not-found';
+export type FatalReason =
+	'auth' | 'too-large' | 'quota' | 'document-quota' | 'deleted' | 'not-found';
 
 /** Closes worth reporting that are retried with backoff. */
 export type RetriedReason = 'malformed' | 'rate-limited' | 'storage-failed';
@@ -346,6 +347,7 @@ export class SyncProvider {
 		}
 		if (code === closeCode.tooLarge.code || code === messageTooBig) return this.#fatal('too-large');
 		if (code === closeCode.quotaExceeded.code) return this.#fatal('quota');
+		if (code === closeCode.documentQuotaExceeded.code) return this.#fatal('document-quota');
 		if (code === closeCode.deleted.code) return this.#fatal('deleted');
 		if (code === closeCode.notFound.code) return this.#fatal('not-found');
 		const reason = retried[code];
