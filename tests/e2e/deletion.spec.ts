@@ -64,7 +64,11 @@ test('[LS10] a deleted session leaves no byte of its titles, messages or drafts 
 	const dialog = a.getByRole('dialog', { name: 'Rename session' });
 	await dialog.getByRole('textbox', { name: 'Name' }).fill('Okapirename ✨');
 	await dialog.getByRole('button', { name: 'Save' }).click();
+	// Typed while the dialog still saves, the draft would go into its Name field (focus is trapped
+	// there), which is what once made device B wait for a draft A never had.
+	await expect(dialog).toBeHidden();
 	await a.getByRole('textbox', { name: 'Message' }).fill('Narwhaldraft');
+	await expect(a.getByRole('textbox', { name: 'Message' })).toHaveValue('Narwhaldraft');
 	await expect(syncStatus(a)).toHaveText('Synced');
 
 	const b = await device(browser, apiKey);
@@ -80,8 +84,14 @@ test('[LS10] a deleted session leaves no byte of its titles, messages or drafts 
 		const status = await syncStatus(b)
 			.textContent({ timeout: 1000 })
 			.catch(() => 'none');
+		// Where the draft is: on the server's disk, in B's IndexedDB, in A's composer.
+		const onServer = markersInDir(tether.dataDir, ['Narwhaldraft']).length > 0;
+		const inB = (await markersInBrowser(b, ['Narwhaldraft'])).length > 0;
+		const inA = await a.getByRole('textbox', { name: 'Message' }).inputValue();
 		throw new Error(
-			`${error instanceof Error ? error.message : String(error)}\nDevice B shows "${status}"; its sockets:\n${seen.join('\n')}`
+			`${error instanceof Error ? error.message : String(error)}\nDevice B shows "${status}"; ` +
+				`the draft is on the server's disk: ${onServer}, in B's IndexedDB: ${inB}; ` +
+				`A's composer holds "${inA}", A shows "${await syncStatus(a).textContent()}"; B's sockets:\n${seen.join('\n')}`
 		);
 	}
 	const c = await device(browser, apiKey);
@@ -146,6 +156,7 @@ test('[LS10] a deleted project leaves no byte of its name, information or sessio
 	const dialog = a.getByRole('dialog', { name: 'Rename project' });
 	await dialog.getByRole('textbox', { name: 'Name' }).fill(name);
 	await dialog.getByRole('button', { name: 'Save' }).click();
+	await expect(dialog).toBeHidden();
 	await expect(a.getByRole('heading', { level: 1, name, exact: true })).toBeVisible();
 	await a.getByRole('textbox', { name: 'Project information' }).fill('Lynxinfo');
 	await newSession(a);
