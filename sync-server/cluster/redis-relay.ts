@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import type { DocKey } from '../storage/types.js';
 import {
 	decodeRelayMessage,
 	encodeRelayMessage,
@@ -8,14 +9,19 @@ import {
 	type RelayStatus
 } from './relay.js';
 
+/** What concerns every instance: resync requests and Stop. */
 const channel = 'tether:relay:v1';
+/** A document's updates, presence and deletion: only instances with it loaded listen. */
+const docChannel = (key: DocKey) => `tether:doc:v1:${key}`;
+/** How long a load waits for its subscription when Redis is slow or away. */
+const watchWaitMs = 1000;
 
 /**
- * The relay on Redis pub/sub: one channel every instance subscribes to, one connection to
- * publish and one to listen. Pub/sub keeps each publisher's order, so one instance's updates of
- * a document arrive everywhere in the order it applied them. Publishing never queues while Redis
- * is away (no unbounded memory): the message is dropped, and when the listening connection is
- * back every instance is asked to resync from storage.
+ * The relay on Redis pub/sub: a channel every instance subscribes to, a channel per loaded
+ * document, one connection to publish and one to listen. Pub/sub keeps each publisher's order,
+ * so one instance's updates of a document arrive everywhere in the order it applied them.
+ * Publishing never queues while Redis is away (no unbounded memory): the message is dropped,
+ * and when the listening connection is back every instance is asked to resync from storage.
  */
 export async function createRedisRelay(
 	url: string,
@@ -64,7 +70,29 @@ export async function createRedisRelay(
 
 	function publish(message: RelayMessage): void {
 		if (!(up.pub && up.sub)) return;
-		pub.publish(channel, encodeRelayMessage(id, message)).catch(() => {});
+		const to = 'key' in message ? docChannel(message.key) : channel;
+		pub.publish(to, encodeRelayMessage(id, message)).catch(() => {});
+	}
+
+	const watched = new Set<DocKey>();
+	async function watch(key: DocKey): Promise<void> {
+		if (watched.has(key)) return;
+		watched.add(key);
+		// Offline, the subscription waits in ioredis's queue and is made when Redis is back.
+		const subscribed = sub.subscribe(docChannel(key)).then(
+			() => undefined,
+			() => undefined
+		);
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		await Promise.race([
+			subscribed,
+			new Promise<void>((resolve) => (timer = setTimeout(resolve, watchWaitMs)))
+		]);
+		clearTimeout(timer);
+	}
+	function unwatch(key: DocKey): void {
+		if (!watched.delete(key)) return;
+		sub.unsubscribe(docChannel(key)).catch(() => {});
 	}
 
 	// Start only once both connections work: an instance told to use Redis must not come up
@@ -84,6 +112,8 @@ export async function createRedisRelay(
 
 	return {
 		publish,
+		watch,
+		unwatch,
 		onMessage: (handler) => void handlers.push(handler),
 		onRecovered: (handler) => void recovered.push(handler),
 		status: (): RelayStatus => (up.pub && up.sub ? 'ok' : 'down'),

@@ -19,10 +19,22 @@ export type RelayMessage =
 
 export type RelayStatus = 'ok' | 'down';
 
-/** The instances' bus. One implementation talks to Redis; none at all on a single instance. */
+/**
+ * The instances' bus. One implementation talks to Redis; none at all on a single instance. A
+ * document's updates, presence and deletion reach only the instances that watch it (that have it
+ * loaded), so an update costs the instances that need it, not every instance.
+ */
 export interface Relay {
 	/** Fire and forget: while the bus is down the message is dropped (resync catches up). */
 	publish(message: RelayMessage): void;
+	/**
+	 * From now on, this instance gets the document's messages. Resolves once they are sure to
+	 * arrive (so a load from storage after it misses nothing), or after a short wait when the bus
+	 * is away (its return brings a resync).
+	 */
+	watch(key: DocKey): Promise<void>;
+	/** The document left memory here: its messages no longer need to come. */
+	unwatch(key: DocKey): void;
 	/** Messages from other instances (never this one's own). */
 	onMessage(handler: (message: RelayMessage) => void): void;
 	/** Called when the bus came back after a loss: whatever was missed must be caught up. */

@@ -9,6 +9,7 @@ import {
 	QuotaExceededError,
 	UpdateRejectedError
 } from './registry.js';
+import type { Relay } from '../cluster/relay.js';
 import type { Peer } from './shared-doc.js';
 
 const key = docKey('acct', 'session.s1');
@@ -36,6 +37,33 @@ describe('[SY] the document registry', () => {
 		const registry = new DocRegistry(storage, { unloadAfterMs: 10, compactAfter: 100 });
 		const shared = await registry.join(key, peer());
 		expect(shared.doc.getText('t').toString()).toBe('from disk');
+		await registry.close();
+	});
+
+	it('[IN14] watches a document on the relay before reading it, and unwatches it once unloaded', async () => {
+		const storage = createMemoryStorage();
+		const calls: string[] = [];
+		const load = storage.load.bind(storage);
+		storage.load = (k) => {
+			calls.push(`load ${k}`);
+			return load(k);
+		};
+		const relay: Relay = {
+			publish: () => {},
+			watch: async (k) => void calls.push(`watch ${k}`),
+			unwatch: (k) => void calls.push(`unwatch ${k}`),
+			onMessage: () => {},
+			onRecovered: () => {},
+			status: () => 'ok',
+			close: async () => {}
+		};
+		const registry = new DocRegistry(storage, { unloadAfterMs: 10, compactAfter: 100, relay });
+		const p = peer();
+		const shared = await registry.join(key, p);
+		expect(calls).toEqual([`watch ${key}`, `load ${key}`]);
+		registry.leave(shared, p);
+		await waitUntil(() => registry.loadedCount === 0);
+		expect(calls).toEqual([`watch ${key}`, `load ${key}`, `unwatch ${key}`]);
 		await registry.close();
 	});
 

@@ -122,7 +122,7 @@ export class DocRegistry {
 				const shared = entry.doc;
 				if (!shared) return;
 				if (message.kind === 'deleted') {
-					entry.doc = undefined;
+					this.#unset(message.key, entry);
 					for (const peer of [...shared.peers.keys()]) peer.close('deleted');
 					shared.destroy();
 					return;
@@ -391,7 +391,7 @@ export class DocRegistry {
 					await batch.ready(key);
 					this.#accountBytes.delete(accountId);
 					this.options.relay?.publish({ kind: 'deleted', key });
-					entry.doc = undefined;
+					this.#unset(key, entry);
 					if (doc) {
 						for (const peer of [...doc.peers.keys()]) peer.close('deleted');
 						doc.destroy();
@@ -412,7 +412,7 @@ export class DocRegistry {
 					this.#cancelUnload(key, entry);
 					await entry.doc?.settled();
 					entry.doc?.destroy();
-					entry.doc = undefined;
+					this.#unset(key, entry);
 				})
 			)
 		);
@@ -429,8 +429,16 @@ export class DocRegistry {
 	}
 
 	async #load(key: DocKey, queue: SerialQueue): Promise<SharedDoc> {
-		const updates = await this.storage.load(key);
 		const relay = this.options.relay;
+		// Watched before it is read: what other instances change meanwhile waits on the queue.
+		await relay?.watch(key);
+		let updates: Uint8Array[];
+		try {
+			updates = await this.storage.load(key);
+		} catch (error) {
+			relay?.unwatch(key);
+			throw error;
+		}
 		return new SharedDoc(
 			key,
 			queue,
@@ -486,7 +494,13 @@ export class DocRegistry {
 		const entry = this.#entries.get(shared.key);
 		for (const peer of [...shared.peers.keys()]) peer.close('storageFailed');
 		shared.destroy();
-		if (entry?.doc === shared) entry.doc = undefined;
+		if (entry?.doc === shared) this.#unset(shared.key, entry);
+	}
+
+	/** The document leaves memory: other instances' changes to it need not come here any more. */
+	#unset(key: DocKey, entry: Entry): void {
+		entry.doc = undefined;
+		this.options.relay?.unwatch(key);
 	}
 
 	#scheduleUnloadIfIdle(key: DocKey, entry: Entry): void {
@@ -531,7 +545,7 @@ export class DocRegistry {
 		if (entry.joining > 0 || (entry.doc && entry.doc.peers.size > 0)) return;
 		if (entry.doc) {
 			entry.doc.destroy();
-			entry.doc = undefined;
+			this.#unset(key, entry);
 			this.options.onUnload?.();
 		}
 		// Only forget the queue when nothing else waits on it, so the next task for this key
