@@ -7,6 +7,7 @@ import {
 	newSession,
 	openProject,
 	send,
+	signIn,
 	syncStatus,
 	test
 } from './fixtures.js';
@@ -19,6 +20,34 @@ function onServerDisk(dataDir: string, texts: string[]): string[] {
 		.map((entry) => fs.readFileSync(path.join(dataDir, entry.name)));
 	return texts.filter((text) => files.some((bytes) => bytes.includes(Buffer.from(text, 'utf8'))));
 }
+
+test('[CL13] a session left before the server confirmed its message is caught up at once', async ({
+	context,
+	apiKey
+}) => {
+	const page = await context.newPage();
+	await signIn(page, apiKey);
+	await createProject(page, 'Quick switch');
+	await newSession(page);
+	await expect(syncStatus(page)).toHaveText('Synced');
+	// The server's "stored" acknowledgements (message type 100) come 2 s late from now on: what is
+	// sent stays unconfirmed for a while, as on a slow network or a busy server.
+	await context.routeWebSocket(/\/sync\//, (ws) => {
+		const server = ws.connectToServer();
+		ws.onMessage((message) => server.send(message));
+		server.onMessage((message) => {
+			if (typeof message !== 'string' && message[0] === 100) {
+				setTimeout(() => ws.send(message), 2000);
+			} else ws.send(message);
+		});
+	});
+	await page.reload();
+	await expect(syncStatus(page)).toHaveText('Synced', { timeout: 10_000 });
+	await send(page, 'sent, then left at once');
+	await newSession(page);
+	// The catch-up's round comes every 30 s: well within that, the first session is confirmed.
+	await expect(syncStatus(page)).toHaveText('Synced', { timeout: 10_000 });
+});
 
 test.describe('sync across devices', () => {
 	test('a project, sessions and messages made on A appear on B, and edits go both ways', async ({
