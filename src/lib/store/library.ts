@@ -65,6 +65,7 @@ async function writeSessionDocs(
 			for (const _slice of writeSessionInSlices(doc, projectId, session, newId)) {
 				await store.flush();
 			}
+			// The generator steps to the next slice before pausing: its last slice is stored here.
 			await store.flush();
 		} finally {
 			store.release(name);

@@ -296,10 +296,7 @@ export class SearchIndex {
 				}
 			}
 			const edited = [...change.ids].filter((id) => !seen.has(id));
-			for (let start = 0; start < edited.length; start += readPage) {
-				const rows = await db.messages.bulkGet(edited.slice(start, start + readPage));
-				await take(rows.filter((row) => row !== undefined));
-			}
+			for await (const rows of messagesById(db, edited)) await take(rows);
 		}
 	}
 
@@ -344,10 +341,8 @@ export class SearchIndex {
 			const merged = this.#newSegment();
 			for (const segment of [older, newer]) {
 				const ids = [...segment.sessions.values()].flatMap((set) => [...set]);
-				for (let start = 0; start < ids.length; start += readPage) {
-					const rows = await this.#db.messages.bulkGet(ids.slice(start, start + readPage));
+				for await (const rows of messagesById(this.#db, ids)) {
 					for (const row of rows) {
-						if (!row) continue;
 						add(merged, { id: row.id, sessionId: row.sessionId, text: row.text });
 						this.#where.set(row.id, merged);
 						if (budget.spent) await budget.next();
@@ -398,6 +393,14 @@ export class SearchIndex {
 
 /** Message rows read at once: a session of a 100 MB transcript is not one copy into the page. */
 const readPage = 500;
+
+/** The message rows of these ids that still exist, a page at a time. */
+async function* messagesById(db: TetherDb, ids: string[]): AsyncGenerator<MessageRow[]> {
+	for (let start = 0; start < ids.length; start += readPage) {
+		const rows = await db.messages.bulkGet(ids.slice(start, start + readPage));
+		yield rows.filter((row) => row !== undefined);
+	}
+}
 
 /** A session's message rows from `fromSeq` on, in order, a page at a time. */
 async function* messagesFrom(
