@@ -1,3 +1,4 @@
+import { invalidKey } from '../server/harness.js';
 import { createProject, expect, newSession, openProject, send, signIn, test } from './fixtures.js';
 
 test.describe('sign-in', () => {
@@ -18,7 +19,7 @@ test.describe('sign-in', () => {
 
 	test('refuses a key the API refuses, in words', async ({ page }) => {
 		await page.goto('/');
-		await page.getByRole('textbox', { name: 'Anthropic API key' }).fill('sk-ant-invalid-key-123');
+		await page.getByRole('textbox', { name: 'Anthropic API key' }).fill(invalidKey());
 		await page.getByRole('button', { name: 'Sign in' }).click();
 		await expect(page.getByRole('alert')).toContainText('Invalid API key');
 	});
