@@ -20,18 +20,11 @@ const fatalMessages: Partial<Record<FatalReason, string>> = {
 };
 
 /** One document is over the size the server keeps for one ([HD5]): say which, and what follows. */
-export function documentQuotaMessage(kind: 'account' | 'project' | 'session', title?: string) {
+function documentQuotaMessage(kind: 'account' | 'project' | 'session', title?: string) {
+	const one = kind === 'account' ? 'list' : kind;
 	const what =
-		kind === 'session'
-			? title
-				? `The session “${title}”`
-				: 'A session'
-			: kind === 'project'
-				? title
-					? `The project “${title}”`
-					: 'A project'
-				: 'The list of projects';
-	return `${what} is larger than the server keeps for one ${kind === 'account' ? 'list' : kind}. It is kept on this device but no longer syncs; everything else still syncs.`;
+		kind === 'account' ? 'The list of projects' : title ? `The ${kind} “${title}”` : `A ${kind}`;
+	return `${what} is larger than the server keeps for one ${one}. It is kept on this device but no longer syncs; everything else still syncs.`;
 }
 
 /**
