@@ -1,4 +1,38 @@
+import type { Page } from '@playwright/test';
 import { createProject, expect, newSession, send, signIn, test } from './fixtures.js';
+
+/**
+ * Holds every store of the account's IndexedDB in one read-write transaction for `ms`, so no
+ * write of the app can commit meanwhile; `window.indexedDbHeld` says whether it still holds.
+ */
+async function holdIndexedDb(page: Page, ms: number): Promise<void> {
+	await page.evaluate(async (ms) => {
+		const w = window as unknown as { indexedDbHeld?: boolean };
+		const name = (await indexedDB.databases())
+			.map((d) => d.name ?? '')
+			.find((n) => n.startsWith('tether-account-'));
+		if (!name) throw new Error('no account database');
+		const db = await new Promise<IDBDatabase>((resolve, reject) => {
+			const opening = indexedDB.open(name);
+			opening.onsuccess = () => resolve(opening.result);
+			opening.onerror = () => reject(opening.error);
+		});
+		const stores = [...db.objectStoreNames];
+		const held = db.transaction(stores, 'readwrite');
+		const end = Date.now() + ms;
+		const keepAlive = () => {
+			if (Date.now() < end) held.objectStore(stores[0]).count().onsuccess = keepAlive;
+		};
+		keepAlive();
+		w.indexedDbHeld = true;
+		held.oncomplete = () => {
+			w.indexedDbHeld = false;
+			db.close();
+		};
+	}, ms);
+}
+const indexedDbHeld = (page: Page) =>
+	page.evaluate(() => (window as unknown as { indexedDbHeld?: boolean }).indexedDbHeld);
 
 test.describe('sessions', () => {
 	test('creates two sessions, keeps drafts across switching and reload, renames', async ({
@@ -105,6 +139,52 @@ test.describe('sessions', () => {
 		await expect(message).toHaveValue('the old draft');
 		await page.goBack();
 		await expect(message).toHaveValue('typed at once ✍️');
+	});
+
+	test('[LS15] Rename closes before the name is stored; what is typed right after lands in the composer', async ({
+		page,
+		apiKey
+	}) => {
+		await signIn(page, apiKey);
+		await createProject(page, 'Quick');
+		const sessions = page.getByRole('region', { name: 'Sessions' });
+		const projects = page.getByRole('navigation', { name: 'Projects' });
+		const message = page.getByRole('textbox', { name: 'Message' });
+		await newSession(page);
+		await send(page, 'Name me later');
+
+		await sessions.getByRole('link', { name: 'Name me later' }).click({ button: 'right' });
+		await page.getByRole('menuitem', { name: 'Rename' }).click();
+		const dialog = page.getByRole('dialog', { name: 'Rename session' });
+		await dialog.getByRole('textbox', { name: 'Name' }).fill('Plan ✨ תוכנית');
+		// No write can commit for a while: the dialog must not wait for one.
+		await holdIndexedDb(page, 4000);
+		await dialog.getByRole('button', { name: 'Save' }).click();
+		await message.fill('typed right after ✍️');
+		await expect(dialog).toBeHidden();
+		expect(await indexedDbHeld(page)).toBe(true);
+		await expect(message).toHaveValue('typed right after ✍️');
+		await expect(sessions.getByRole('link', { name: 'Plan ✨ תוכנית' })).toBeVisible();
+		await expect(sessions.getByRole('link', { name: 'Name me later' })).toHaveCount(0);
+
+		// A project's rename too; a bad name still keeps its dialog open with the reason.
+		await projects.getByRole('button', { name: 'Project options' }).click();
+		await page.getByRole('menuitem', { name: 'Rename' }).click();
+		const renameProject = page.getByRole('dialog', { name: 'Rename project' });
+		await renameProject.getByRole('textbox', { name: 'Name' }).fill(' ');
+		await renameProject.getByRole('button', { name: 'Save' }).click();
+		await expect(renameProject.getByRole('alert')).toHaveText('Project name cannot be empty.');
+		await renameProject.getByRole('textbox', { name: 'Name' }).fill('Quicker');
+		await holdIndexedDb(page, 4000);
+		await renameProject.getByRole('button', { name: 'Save' }).click();
+		await expect(renameProject).toBeHidden();
+		expect(await indexedDbHeld(page)).toBe(true);
+		await expect(projects.getByRole('link', { name: 'Quicker' })).toBeVisible();
+
+		await page.reload();
+		await expect(sessions.getByRole('link', { name: 'Plan ✨ תוכנית' })).toBeVisible();
+		await expect(projects.getByRole('link', { name: 'Quicker' })).toBeVisible();
+		await expect(message).toHaveValue('typed right after ✍️');
 	});
 
 	test('deletes a session by right-click after confirming; Cancel keeps it', async ({

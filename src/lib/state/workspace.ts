@@ -1,7 +1,7 @@
 import type * as Y from 'yjs';
 import * as answers from '../core/answers.js';
 import { projectDoc, sessionDoc } from '../core/doc-names.js';
-import { InvalidInputError } from '../core/names.js';
+import { checkName, InvalidInputError } from '../core/names.js';
 import type { MessageRow, ProjectRow, SessionRow } from '../core/rows.js';
 import * as shapes from '../core/shapes.js';
 import * as approval from '../core/tools/approval.js';
@@ -29,8 +29,17 @@ async function attempt<T>(run: () => Promise<T>): Promise<Outcome<T>> {
 }
 
 export const createProject = (name: string) => attempt(() => projects.create(store(), name));
-export const renameProject = (id: string, name: string) =>
-	attempt(() => projects.rename(store(), id, name));
+/**
+ * Renames answer at once: the name is checked now (its error, in words, keeps a dialog open) and
+ * the write goes on in the background, so a dialog closes in the frame of the click and what the
+ * person types next lands where they look next, not in a field about to close. The inner promise
+ * says how the write went.
+ */
+export function renameProject(id: string, name: string): Outcome<Promise<Outcome>> {
+	const checked = checkName(name, 'Project');
+	if (!checked.ok) return checked;
+	return { ok: true, value: attempt(() => projects.rename(store(), id, name)) };
+}
 export const deleteProject = (id: string) => attempt(() => projects.remove(store(), id));
 
 /** Synchronous, so the new session can be shown in the same frame; see `sessions.create`. */
@@ -44,8 +53,16 @@ export function createSession(projectId: string): Outcome<sessions.CreatedSessio
 		return { ok: false, error: 'Something went wrong while creating the session.' };
 	}
 }
-export const renameSession = (projectId: string, id: string, title: string) =>
-	attempt(() => sessions.rename(store(), projectId, id, title));
+/** As `renameProject`: checked now, saved in the background. */
+export function renameSession(
+	projectId: string,
+	id: string,
+	title: string
+): Outcome<Promise<Outcome>> {
+	const checked = checkName(title, 'Session');
+	if (!checked.ok) return checked;
+	return { ok: true, value: attempt(() => sessions.rename(store(), projectId, id, title)) };
+}
 export const deleteSession = (projectId: string, id: string) =>
 	attempt(() => sessions.remove(store(), projectId, id));
 /** Fork: a new session with the messages up to `upTo` (all without); resolves to its id. */
