@@ -394,6 +394,35 @@ describe('[ST] the sqlite storage file', () => {
 		await second.close();
 	});
 
+	it('[ST12] an append waits for a write on the main connection instead of failing as locked', async () => {
+		const dir = sqliteDir();
+		const db = openDatabase(dir);
+		const store = createSqliteStorage(db);
+		db.exec('CREATE TABLE other_writes (x)');
+		// The writer thread is up and has written once.
+		await store.append(
+			b,
+			textUpdate(new Y.Doc(), (t) => t.insert(0, 'first'))
+		);
+		// The main thread's connection (run log, accounts) is in the middle of a write when the
+		// writer thread's batch begins; it commits a moment later.
+		db.exec('BEGIN IMMEDIATE');
+		db.prepare('INSERT INTO other_writes VALUES (1)').run();
+		const appended = store.append(
+			a,
+			textUpdate(new Y.Doc(), (t) => t.insert(0, 'after the other write'))
+		);
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		db.exec('COMMIT');
+		await expect(appended).resolves.toMatchObject({ logLength: 1 });
+		expect(
+			replay(await store.load(a))
+				.getText('t')
+				.toString()
+		).toBe('after the other write');
+		await store.close();
+	});
+
 	it('[ST9] a scrub marks the document in the same commit and clears the mark when it compacts', async () => {
 		const dir = sqliteDir();
 		const store = createSqliteStorage(openDatabase(dir));

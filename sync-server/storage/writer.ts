@@ -100,6 +100,12 @@ export function createWriter(db: Database.Database) {
 		};
 	};
 
+	// Every transaction here reads before it writes, so each begins IMMEDIATE (below): taking the
+	// write lock at BEGIN waits for the main thread's connection (run log, accounts) like any
+	// lock. A deferred one that read first and then found the other connection had committed
+	// meanwhile fails at once with SQLITE_BUSY_SNAPSHOT ("database is locked"), the busy timeout
+	// notwithstanding: updates went unstored and an answer was lost that way.
+
 	// Group commit: one transaction (one fsync) for every append in the batch, across documents.
 	// Each document is checked for a tombstone and moved forward in the change feed once; an
 	// append to a deleted document fails on its own.
@@ -178,19 +184,19 @@ export function createWriter(db: Database.Database) {
 		run(op: WriteOp): WriteResult {
 			switch (op.op) {
 				case 'append': {
-					const { results, docs } = appendBatch(op.items);
+					const { results, docs } = appendBatch.immediate(op.items);
 					if (logStats.size > 10_000) logStats.clear();
 					for (const doc of docs) if (!doc.deleted) logStats.set(doc.id, doc.stats);
 					return { op: 'append', results };
 				}
 				case 'compact': {
-					const { badUpdates, freedBytes } = compact(op.accountId, op.docName, op.scrub);
+					const { badUpdates, freedBytes } = compact.immediate(op.accountId, op.docName, op.scrub);
 					if (op.scrub) checkpoint();
 					return { op: 'compact', badUpdates, freedBytes };
 				}
 				case 'purge':
 					if (op.docs.length === 0) return { op: 'purge' };
-					purge(op.docs);
+					purge.immediate(op.docs);
 					checkpoint();
 					return { op: 'purge' };
 			}
