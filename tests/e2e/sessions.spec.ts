@@ -18,10 +18,12 @@ async function holdIndexedDb(page: Page, ms: number): Promise<void> {
 			opening.onerror = () => reject(opening.error);
 		});
 		const stores = [...db.objectStoreNames];
+		const first = stores[0];
+		if (!first) throw new Error('the account database has no stores');
 		const held = db.transaction(stores, 'readwrite');
 		const end = Date.now() + ms;
 		const keepAlive = () => {
-			if (Date.now() < end) held.objectStore(stores[0]).count().onsuccess = keepAlive;
+			if (Date.now() < end) held.objectStore(first).count().onsuccess = keepAlive;
 		};
 		keepAlive();
 		w.indexedDbHeld = true;

@@ -6,6 +6,7 @@ import {
 	expect,
 	newSession,
 	openProject,
+	openSession,
 	send,
 	signIn,
 	syncStatus,
@@ -83,6 +84,45 @@ test.describe('sync across devices', () => {
 		await expect(a.getByRole('textbox', { name: 'Message' })).toHaveValue('draft typed on B', {
 			timeout: 5000
 		});
+	});
+
+	test('[CL14] a draft changed on another device keeps this device’s cursor and selection', async ({
+		browser,
+		apiKey
+	}) => {
+		const a = await device(browser, apiKey);
+		const b = await device(browser, apiKey);
+		await createProject(a, 'Cursors');
+		await newSession(a);
+		await send(a, 'cursor test');
+		const draftA = a.getByRole('textbox', { name: 'Message' });
+		const draftB = b.getByRole('textbox', { name: 'Message' });
+		await draftA.fill('hello world');
+		await openSession(b, 'Cursors', 'cursor test');
+		await expect(draftB).toHaveValue('hello world');
+
+		// A's cursor sits after "hello"; B adds at the end, then at the start.
+		await draftA.evaluate((field: HTMLTextAreaElement) => field.setSelectionRange(5, 5));
+		await draftB.press('End');
+		await draftB.pressSequentially('!');
+		await expect(draftA).toHaveValue('hello world!');
+		await draftB.press('Home');
+		await draftB.pressSequentially('😀 ');
+		await expect(draftA).toHaveValue('😀 hello world!');
+		await a.keyboard.type('XYZ');
+		await expect(draftA).toHaveValue('😀 helloXYZ world!');
+		await expect(draftB).toHaveValue('😀 helloXYZ world!');
+
+		// A selection moves with its text too.
+		await draftA.evaluate((field: HTMLTextAreaElement) => field.setSelectionRange(12, 17));
+		await draftB.press('Home');
+		await draftB.pressSequentially('שלום ');
+		await expect(draftA).toHaveValue('שלום 😀 helloXYZ world!');
+		expect(
+			await draftA.evaluate((field: HTMLTextAreaElement) =>
+				field.value.slice(field.selectionStart, field.selectionEnd)
+			)
+		).toBe('world');
 	});
 
 	test('another key sees none of it', async ({ browser, apiKey }) => {
