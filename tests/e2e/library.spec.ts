@@ -111,6 +111,34 @@ test.describe('library', () => {
 		await expect(conversation(page).getByRole('article', { name: 'You' }).first()).toBeVisible();
 	});
 
+	test('[LB28] a transcript’s command notes show as notes and are not sent to Claude', async ({
+		page,
+		apiKey
+	}) => {
+		await signIn(page, apiKey);
+		await createProject(page, 'Commands');
+		await importFiles(
+			page,
+			fileURLToPath(new URL('../fixtures/claude-code/spotter-short.jsonl', import.meta.url))
+		);
+		await expect(page.getByRole('status', { name: 'Import report' })).toContainText(
+			'Imported 1 session'
+		);
+		const notes = conversation(page).getByRole('article', { name: 'Command' });
+		await expect(notes.filter({ hasText: '/model' })).toHaveCount(1);
+		await expect(
+			conversation(page).getByRole('article', { name: 'You' }).filter({ hasText: '/model' })
+		).toHaveCount(0);
+
+		await send(page, 'continue please');
+		await expect(conversation(page).getByRole('article', { name: 'Claude' }).last()).toHaveText(
+			/Echo: continue please/
+		);
+		await expect(
+			conversation(page).getByRole('article', { name: 'Claude' }).last()
+		).not.toContainText('/model');
+	});
+
 	test('[LB7] [SY67] a transcript of tens of megabytes imports with a progress bar and reaches another device', async ({
 		page,
 		browser,

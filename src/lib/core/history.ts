@@ -29,7 +29,9 @@ export function buildHistory(rows: readonly MessageRow[], upTo?: string): ApiMes
 	const raw: ApiMessage[] = [];
 	for (const row of rows) {
 		if (row.role === 'user') {
-			if (row.text.trim().length > 0) raw.push({ role: 'user', content: [textBlock(row.text)] });
+			// A command note was never said to Claude.
+			if (row.text.trim().length > 0 && row.kind !== 'command')
+				raw.push({ role: 'user', content: [textBlock(row.text)] });
 		} else if (row.status === undefined || row.status === 'done' || row.status === 'stopped') {
 			const content = answerBlocks(row);
 			if (content.length > 0) {

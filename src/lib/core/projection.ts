@@ -73,6 +73,7 @@ export function messageRow(sessionId: string, seq: number, entry: Y.Map<unknown>
 		}
 		const summaryOf = entry.get('summaryOf');
 		if (typeof summaryOf === 'string') row.summaryOf = summaryOf;
+		if (entry.get('kind') === 'command') row.kind = 'command';
 		return row;
 	}
 	return Object.assign(row, answerFields(entry, row.text));

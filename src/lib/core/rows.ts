@@ -87,6 +87,11 @@ export interface MessageRow {
 	attempt?: number;
 	/** A compacted session's request for a summary of this other session. */
 	summaryOf?: string;
+	/**
+	 * A note of a command run in Claude Code (`/model`, its output), kept from an import: shown
+	 * small and never sent to Claude, as it was never a prompt.
+	 */
+	kind?: 'command';
 	/** An answer: the message it answers. */
 	replyTo?: string;
 	status?: AnswerStatus;

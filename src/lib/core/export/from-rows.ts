@@ -20,6 +20,7 @@ export function exportedMessage(row: MessageRow): ExportedMessage {
 		createdAt: row.createdAt
 	};
 	if (row.role === 'user') {
+		if (row.kind === 'command') message.kind = 'command';
 		// A waiting or running ask is live state of this device's run; a file never asks again.
 		if (row.ask) {
 			message.ask = 'answered';

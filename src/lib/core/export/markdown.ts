@@ -11,7 +11,7 @@ import type { ExportedMessage, ExportedSession } from './schema.js';
 export function sessionMarkdown(session: ExportedSession): string {
 	const parts = [
 		`# ${oneLine(session.title)}`,
-		`Created ${isoDate(session.createdAt)} · last activity ${isoDate(session.lastActivity)} · ${session.messages.length} messages`
+		`Created ${isoDate(session.createdAt)} · last activity ${isoDate(session.lastActivity)} · ${count(session.messages.length, 'message')}`
 	];
 	for (const message of session.messages) parts.push(messageMarkdown(message, 2));
 	return parts.join('\n\n') + '\n';
@@ -20,6 +20,13 @@ export function sessionMarkdown(session: ExportedSession): string {
 /** One message; `level` > 0 adds a heading ("## You" / "## Claude") with its time. */
 export function messageMarkdown(message: ExportedMessage, level = 0): string {
 	const parts: string[] = [];
+	if (message.kind === 'command') {
+		// A command note is a quoted line, not a heading of its own: it was never a message.
+		return message.text
+			.split('\n')
+			.map((line) => `> ${line}`.trimEnd())
+			.join('\n');
+	}
 	if (level > 0) {
 		const who = message.role === 'user' ? 'You' : 'Claude';
 		parts.push(`${'#'.repeat(level)} ${who} · ${isoDate(message.createdAt)}`);
@@ -67,6 +74,10 @@ export function fenced(text: string, language = ''): string {
 
 function escapeHtml(text: string): string {
 	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function count(n: number, noun: string): string {
+	return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function oneLine(text: string): string {

@@ -17,6 +17,8 @@ export interface ExportedMessage {
 	/** A person's message, or an answer's text blocks joined (the blocks are the truth). */
 	text: string;
 	createdAt: number;
+	/** A person's message that is a note of a command run in Claude Code, not a prompt. */
+	kind?: 'command';
 	/** A person's message that asked for an answer: 'answered' (a file never asks again). */
 	ask?: 'answered';
 	attempt?: number;

@@ -14,8 +14,16 @@ export function claudeCodeSession(session: ImportedSession): ExportedSession {
 	session.messages.forEach((message, index) => {
 		const id = `m${index + 1}`;
 		if (message.role === 'user') {
-			messages.push({ id, role: 'user', text: message.text, createdAt: message.createdAt });
-			lastPrompt = id;
+			const note = message.kind === 'command';
+			messages.push({
+				id,
+				role: 'user',
+				text: message.text,
+				createdAt: message.createdAt,
+				...(note ? { kind: 'command' as const } : {})
+			});
+			// An answer replies to the prompt before it, not to a command note in between.
+			if (!note) lastPrompt = id;
 			return;
 		}
 		const blocks = message.blocks.map(block);

@@ -126,6 +126,10 @@ function message(value: unknown): ExportedMessage {
 		createdAt: number(m.createdAt, 'message createdAt')
 	};
 	if (role === 'user') {
+		if (m.kind !== undefined) {
+			if (m.kind !== 'command') throw new Invalid('a message has an unknown kind.');
+			out.kind = 'command';
+		}
 		if (m.ask !== undefined) {
 			out.ask = 'answered';
 			out.attempt = m.attempt === undefined ? 1 : positiveInteger(m.attempt, 'attempt');

@@ -81,6 +81,7 @@ function messageEntry(message: ExportedMessage, ids: Map<string, string>): Y.Map
 	entry.set('createdAt', message.createdAt);
 	if (message.role === 'user') {
 		entry.set('text', new Y.Text(message.text));
+		if (message.kind === 'command') entry.set('kind', 'command');
 		if (message.ask) {
 			entry.set('ask', message.ask);
 			entry.set('attempt', message.attempt ?? 1);
