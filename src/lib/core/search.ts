@@ -21,12 +21,75 @@ const before = 60;
 const length = 180;
 
 /**
- * A short piece of `text` around the first of `terms` it holds (case-insensitive), split into
+ * Text as search compares it: lower case, without accents and other combining diacritics of
+ * Latin, Greek and Cyrillic letters (U+0300-U+036F), so "café" typed composed or decomposed,
+ * "cafe" and "CAFÉ" are one word, and "İstanbul" is "istanbul". Marks that carry meaning in
+ * their scripts (Hebrew points, Arabic vowels, Indic vowel signs) are other blocks and stay.
+ */
+export function foldText(text: string): string {
+	// Most words are ASCII: nothing to decompose.
+	if (ascii.test(text)) return text.toLowerCase();
+	return text
+		.toLowerCase()
+		.normalize('NFD')
+		.replace(/[\u0300-\u036f]/g, '')
+		.normalize('NFC');
+}
+
+const ascii = /^[\p{ASCII}]*$/u;
+
+// Characters repeat: each is folded once.
+const foldedChars = new Map<string, string>();
+function foldChar(char: string): string {
+	let folded = foldedChars.get(char);
+	if (folded === undefined) {
+		folded = foldText(char);
+		if (foldedChars.size < 10_000) foldedChars.set(char, folded);
+	}
+	return folded;
+}
+
+/**
+ * `text` folded a character at a time, with where each unit of the folded text came from:
+ * `origin[k]` is the index in `text` of the character that gave unit k, and `origin` has one
+ * more entry, `text.length`. A dropped accent gives no unit, so a match that ends before it
+ * maps to an end after it: a highlight never parts a letter from its accent.
+ */
+function foldWithOrigins(text: string): { folded: string; origin: number[] } {
+	let folded = '';
+	const origin: number[] = [];
+	let at = 0;
+	for (const char of text) {
+		const piece =
+			char.charCodeAt(0) < 0x80 && char.length === 1 ? char.toLowerCase() : foldChar(char);
+		for (let k = 0; k < piece.length; k++) origin.push(at);
+		folded += piece;
+		at += char.length;
+	}
+	origin.push(text.length);
+	return { folded, origin };
+}
+
+/** The [start, end) of each match of `pattern` in `text`, compared folded. */
+function* matches(text: string, pattern: RegExp): Generator<[number, number]> {
+	const { folded, origin } = foldWithOrigins(text);
+	for (const match of folded.matchAll(new RegExp(pattern.source, 'gu'))) {
+		if (match[0].length === 0) continue;
+		const end = match.index + match[0].length;
+		// An end inside a character's folded units (a letter folded to two) takes the whole character.
+		let k = end;
+		while (k < folded.length && origin[k] === origin[end - 1]) k++;
+		yield [origin[match.index]!, origin[k]!];
+	}
+}
+
+/**
+ * A short piece of `text` around the first of `terms` it holds (compared folded), split into
  * matched and unmatched parts. Without any match, the start of the text.
  */
 export function snippet(text: string, terms: string[]): SnippetPart[] {
 	const pattern = termPattern(terms);
-	const first = pattern ? text.search(pattern) : -1;
+	const first = pattern ? (matches(text, pattern).next().value?.[0] ?? -1) : -1;
 	const start = first > before ? graphemeStart(text, first - before) : 0;
 	let piece = cutText(text.slice(start), length).replace(/\s+/g, ' ');
 	if (start > 0) piece = '…' + piece.trimStart();
@@ -34,32 +97,33 @@ export function snippet(text: string, terms: string[]): SnippetPart[] {
 	return highlight(piece, pattern);
 }
 
-/** Splits `text` into the parts that match one of `terms` and the rest. */
+/** Splits `text` into the parts that match one of `terms` (compared folded) and the rest. */
 export function highlight(text: string, pattern: RegExp | undefined): SnippetPart[] {
 	if (!pattern) return [{ text, hit: false }];
 	const parts: SnippetPart[] = [];
 	let at = 0;
-	for (const match of text.matchAll(new RegExp(pattern.source, 'giu'))) {
-		const index = match.index;
-		if (match[0].length === 0) continue;
-		if (index > at) parts.push({ text: text.slice(at, index), hit: false });
-		parts.push({ text: match[0], hit: true });
-		at = index + match[0].length;
+	for (const [start, end] of matches(text, pattern)) {
+		if (start < at) continue;
+		if (start > at) parts.push({ text: text.slice(at, start), hit: false });
+		parts.push({ text: text.slice(start, end), hit: true });
+		at = end;
 	}
 	if (at < text.length) parts.push({ text: text.slice(at), hit: false });
 	return parts;
 }
 
+/** A pattern of the folded `terms`, to match against folded text. */
 export function termPattern(terms: string[]): RegExp | undefined {
-	const words = [...new Set(terms.filter((t) => t.length > 0))].sort((a, b) => b.length - a.length);
+	const words = [...new Set(terms.map(foldText).filter((t) => t.length > 0))].sort(
+		(a, b) => b.length - a.length
+	);
 	if (words.length === 0) return undefined;
-	return new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'iu');
+	return new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'u');
 }
 
-/** The words of a query, as the index splits them (spaces and punctuation separate words). */
+/** The words of a query, folded, as the index splits them (spaces and punctuation separate words). */
 export function queryTerms(query: string): string[] {
-	return query
-		.toLowerCase()
+	return foldText(query)
 		.split(/[\n\r\p{Z}\p{P}]+/u)
 		.filter((t) => t.length > 0);
 }

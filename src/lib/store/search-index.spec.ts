@@ -191,10 +191,10 @@ describe('search index', () => {
 		expect((await reloaded.search('albatross')).length).toBe(16);
 	});
 
-	it('[LB26] an index saved in the older single-row form is read, then saved in segments', async () => {
+	it('[LB26] an index of an earlier version (unfolded words) is rebuilt, and its rows deleted', async () => {
 		const { db, store } = openStore();
 		const p = await projects.create(store, 'P');
-		const id = await session(store, p, 'an old gannet');
+		const id = await session(store, p, 'an old gannet at the café');
 		const [row] = await db.messages.where('sessionId').equals(id).toArray();
 		const old = new MiniSearch<{ id: string; sessionId: string; text: string }>({
 			fields: ['text'],
@@ -202,26 +202,52 @@ describe('search index', () => {
 		});
 		old.add({ id: row!.id, sessionId: id, text: row!.text });
 		await db.searchQueue.clear();
-		await db.meta.put({
-			key: 'search.index',
-			value: {
-				version: 1,
-				generation: 4,
-				index: JSON.stringify(old),
-				sessions: { [id]: [row!.id] }
-			}
-		});
+		const segment = { index: JSON.stringify(old), sessions: { [id]: [row!.id] } };
+		await db.meta.bulkPut([
+			{
+				key: 'search.index',
+				value: { version: 2, generation: 4, segments: [0, 7], nextSegment: 8 }
+			},
+			{ key: 'search.segment.0', value: segment },
+			{ key: 'search.segment.7', value: segment }
+		]);
 		const index = await SearchIndex.open(db);
-		expect(await db.searchQueue.count()).toBe(0);
-		expect((await index.search('gannet')).length).toBe(1);
-		await session(store, p, 'a new cormorant');
 		await index.catchUp();
+		expect((await index.search('gannet')).length).toBe(1);
+		// Found with or without the accent, composed or not: the words were folded anew.
+		expect((await index.search('cafe')).length).toBe(1);
+		expect((await index.search('cafe\u0301')).length).toBe(1);
 		const manifest = (await db.meta.get('search.index'))?.value as { version: number };
-		expect(manifest.version).toBe(2);
-		expect(await savedIndex(db)).toContain('gannet');
+		expect(manifest.version).toBe(3);
+		expect([...(await segmentRows(db)).keys()]).not.toContain('search.segment.7');
 		const reloaded = await SearchIndex.open(db);
-		expect((await reloaded.search('gannet')).length).toBe(1);
-		expect((await reloaded.search('cormorant')).length).toBe(1);
+		expect((await reloaded.search('CAFÉ')).length).toBe(1);
+	});
+
+	it('[LB29] composed and decomposed accents, case and accents left out all find the same words', async () => {
+		const { db, store } = openStore();
+		const p = await projects.create(store, 'P');
+		await session(store, p, 'alpha caf\u00e9 r\u00e9sum\u00e9');
+		await session(store, p, 'beta cafe\u0301 re\u0301sume\u0301');
+		await session(store, p, 'gamma na\u00efve plan in \u0130stanbul, שָׁלוֹם');
+		const index = await SearchIndex.open(db);
+		await index.catchUp();
+		const texts = async (query: string) =>
+			(await index.search(query)).flatMap((g) => g.hits.map((h) => flat(h.parts))).sort();
+		const both = ['alpha [caf\u00e9] r\u00e9sum\u00e9', 'beta [cafe\u0301] re\u0301sume\u0301'];
+		expect(await texts('caf\u00e9')).toEqual(both);
+		expect(await texts('cafe\u0301')).toEqual(both);
+		expect(await texts('cafe')).toEqual(both);
+		expect(await texts('CAFÉ')).toEqual(both);
+		expect(await texts('resume')).toEqual([
+			'alpha caf\u00e9 [r\u00e9sum\u00e9]',
+			'beta cafe\u0301 [re\u0301sume\u0301]'
+		]);
+		expect(await texts('naive')).toEqual(['gamma [na\u00efve] plan in \u0130stanbul, שָׁלוֹם']);
+		// The dotted capital I folds to i, and the highlight keeps the whole letter.
+		expect(await texts('istanbul')).toEqual(['gamma na\u00efve plan in [\u0130stanbul], שָׁלוֹם']);
+		// Hebrew points are kept: the pointed word finds itself.
+		expect(await texts('שָׁלוֹם')).toEqual(['gamma na\u00efve plan in \u0130stanbul, [שָׁלוֹם]']);
 	});
 
 	it('[LB26] an index saved in an unknown form is rebuilt from the rows and replaced', async () => {
@@ -234,7 +260,7 @@ describe('search index', () => {
 		await index.catchUp();
 		expect((await index.search('shag')).length).toBe(1);
 		const manifest = (await db.meta.get('search.index'))?.value as { version: number };
-		expect(manifest.version).toBe(2);
+		expect(manifest.version).toBe(3);
 		expect(await db.searchQueue.count()).toBe(0);
 	});
 

@@ -2,6 +2,7 @@ import { liveQuery, type Subscription } from 'dexie';
 import MiniSearch, { type Options, type SearchResult } from 'minisearch';
 import type { MessageRow, SessionRow } from '../core/rows.js';
 import {
+	foldText,
 	indexedText,
 	queryTerms,
 	snippet,
@@ -28,8 +29,12 @@ import type { MetaEntry, SearchChange, TetherDb } from './db.js';
 
 const manifestKey = 'search.index';
 const segmentKey = (n: number) => `search.segment.${n}`;
-/** Version 1 kept the whole index in the manifest row; it is read as the first segment. */
-const formatVersion = 2;
+/**
+ * Version 3 folds words (case, accents, composed or not: `foldText`). Earlier versions (1 kept
+ * the whole index in the manifest row, 2 in segments) hold unfolded words: they are rebuilt from
+ * the rows, and their segment rows are deleted with the first save.
+ */
+const formatVersion = 3;
 /** A segment is merged into the one before it once that one holds at most this many times more. */
 const mergeRatio = 2;
 
@@ -54,12 +59,6 @@ interface SavedSegment {
 	sessions: Record<string, string[]>;
 }
 
-/** What version 1 saved under the manifest's key. */
-interface SavedIndexV1 extends SavedSegment {
-	version: 1;
-	generation: number;
-}
-
 interface Segment {
 	key: number;
 	mini: MiniSearch<IndexedMessage>;
@@ -74,11 +73,15 @@ interface Loaded {
 	nextSegment: number;
 	/** Nothing readable was saved: every session is to be indexed. */
 	empty: boolean;
+	/** Segment rows of an earlier version, to delete with the first save. */
+	stale: number[];
 }
 
 const options: Options<IndexedMessage> = {
 	fields: ['text'],
 	storeFields: ['sessionId'],
+	// Words are kept and looked up folded, so "café" finds "cafe\u0301" and "CAFE" alike.
+	processTerm: (term) => foldText(term),
 	// Vacuuming runs before each save instead, so no discarded words are saved.
 	autoVacuum: false,
 	// The text is read back from the rows for snippets; the index keeps only terms.
@@ -177,7 +180,7 @@ export class SearchIndex {
 		};
 		// Titles holding every word come first.
 		for (const session of sessionRows) {
-			const title = session.title.toLowerCase();
+			const title = foldText(session.title);
 			if (words.every((w) => title.includes(w))) groupOf(session);
 		}
 		results.forEach((result, i) => {
@@ -221,7 +224,7 @@ export class SearchIndex {
 		this.#segments = loaded.segments;
 		this.#nextSegment = loaded.nextSegment;
 		this.#generation = loaded.generation;
-		this.#dropped = [];
+		this.#dropped = loaded.stale;
 		this.#where = new Map();
 		for (const segment of this.#segments)
 			for (const ids of segment.sessions.values())
@@ -441,24 +444,27 @@ function readSegment(key: number, saved: SavedSegment, dirty: boolean): Segment 
 }
 
 /**
- * The saved index. A version 1 index (one piece) becomes the first segment, saved in pieces at
- * the next catch-up; anything else unreadable counts as nothing saved, keeping its generation so
- * that this tab's first save replaces it.
+ * The saved index. Anything of another version or unreadable counts as nothing saved, keeping its
+ * generation so that this tab's first save replaces it (and deletes an earlier version's segments).
  */
 async function load(db: TetherDb): Promise<Loaded> {
-	const saved = (await db.meta.get(manifestKey))?.value as
-		Partial<SavedManifest & SavedIndexV1> | undefined;
+	const saved = (await db.meta.get(manifestKey))?.value as Partial<SavedManifest> | undefined;
 	const generation = saved?.generation ?? 0;
-	const nothing: Loaded = { generation, segments: [], nextSegment: 0, empty: true };
+	const stale = Array.isArray(saved?.segments)
+		? saved.segments.filter((key): key is number => Number.isInteger(key))
+		: [];
+	const nothing: Loaded = { generation, segments: [], nextSegment: 0, empty: true, stale };
 	if (!saved) return nothing;
-	if (saved.version === 1 && saved.index !== undefined && saved.sessions !== undefined) {
-		const segment = readSegment(0, saved as SavedIndexV1, true);
-		return { generation, segments: [segment], nextSegment: 1, empty: false };
-	}
-	if ((saved.version as number | undefined) !== formatVersion || !saved.segments) return nothing;
+	if (saved.version !== formatVersion || !saved.segments) return nothing;
 	const keys = saved.segments;
 	const rows = await db.meta.bulkGet(keys.map(segmentKey));
 	if (rows.some((row) => !row)) return nothing;
 	const segments = keys.map((key, i) => readSegment(key, rows[i]!.value as SavedSegment, false));
-	return { generation, segments, nextSegment: saved.nextSegment ?? keys.length, empty: false };
+	return {
+		generation,
+		segments,
+		nextSegment: saved.nextSegment ?? keys.length,
+		empty: false,
+		stale: []
+	};
 }
