@@ -42,6 +42,24 @@ describe('[LB14] tokens per day', () => {
 		]);
 	});
 
+	it('[LB14] counts an answer once however many forks and imports copied it', () => {
+		const answer = { createdAt: at(3, 10), usage: usage(888, 5, 10, 0) };
+		const days = dailyUsage(
+			[
+				answer,
+				{ ...answer }, // a fork's copy
+				{ ...answer, usage: { ...answer.usage } }, // an import's copy
+				{ createdAt: at(3, 10), usage: usage(888, 6, 10, 0) }, // another request, same time
+				{ createdAt: at(3, 11), usage: usage(888, 5, 10, 0) } // the same counts, later
+			],
+			new Date(at(3, 12)),
+			1
+		);
+		expect(days).toEqual([
+			{ day: '2026-03-03', input: 888 * 3, output: 16, cacheRead: 30, cacheWrite: 0 }
+		]);
+	});
+
 	it('[LB14] counts calendar days across a clock change', () => {
 		// 30 days back from a date always gives 30 distinct, consecutive dates.
 		const days = dailyUsage([], new Date(2026, 9, 31, 0, 30), 30).map((d) => d.day);

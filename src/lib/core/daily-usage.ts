@@ -28,7 +28,8 @@ const empty = (day: string): DayUsage => ({
 /**
  * Tokens per local day over the `days` days ending on `today` (every day listed, empty ones as
  * zeros, oldest first), from the usage saved on answers: each answer (one per API request, so
- * one per tool round) counts once, on the day it started. Usage outside the range is left out.
+ * one per tool round) counts once, on the day it started, however many copies of it forks and
+ * imports made. Usage outside the range is left out.
  */
 export function dailyUsage(
 	messages: Iterable<Pick<MessageRow, 'createdAt' | 'usage'>>,
@@ -42,10 +43,16 @@ export function dailyUsage(
 		list.push(empty(localDay(date)));
 	}
 	const byDay = new Map(list.map((d) => [d.day, d]));
+	const counted = new Set<string>();
 	for (const { createdAt, usage } of messages) {
 		if (!usage) continue;
 		const bucket = byDay.get(localDay(createdAt));
 		if (!bucket) continue;
+		// A fork and an import copy answers with their time and usage: the tokens were spent once.
+		// Two requests of the same millisecond with the same four counts are one request.
+		const key = `${createdAt}:${usage.input}:${usage.output}:${usage.cacheRead}:${usage.cacheWrite}`;
+		if (counted.has(key)) continue;
+		counted.add(key);
 		bucket.input += usage.input;
 		bucket.output += usage.output;
 		bucket.cacheRead += usage.cacheRead;
