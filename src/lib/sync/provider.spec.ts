@@ -68,7 +68,12 @@ function fakeTimers(): Disposable {
 	return { [Symbol.dispose]: () => vi.useRealTimers() };
 }
 async function provider(
-	options: { onFatal?: (r: FatalReason) => void; ackTimeoutMs?: number; origin?: object } = {}
+	options: {
+		onFatal?: (r: FatalReason) => void;
+		ackTimeoutMs?: number;
+		openTimeoutMs?: number;
+		origin?: object;
+	} = {}
 ) {
 	const statuses: SyncStatus[] = [];
 	const p = new SyncProvider({
@@ -339,6 +344,37 @@ describe('[CL] the sync provider', () => {
 		expect(observers(p.doc).get('update')?.size ?? 0).toBe(0);
 		expect(observers(p.awareness!).get('update')?.size ?? 0).toBe(0);
 	});
+	it('[CL15] a socket that opens and then brings nothing is dropped and opened anew', async () => {
+		const { p } = await provider();
+		using _timers = fakeTimers();
+		const stalled = latest();
+		p.doc.getText('t').insert(0, 'waiting behind a stalled proxy');
+		stalled.open();
+		expect(p.status).toBe('syncing');
+		await vi.advanceTimersByTimeAsync(15_000);
+		expect(stalled.closedWith).toBeDefined();
+		await vi.advanceTimersByTimeAsync(10);
+		await vi.waitFor(() => expect(latest()).not.toBe(stalled));
+		handshake(p);
+		expect(p.unsyncedCount).toBe(0);
+		expect(p.status).toBe('synced');
+		p.destroy();
+	});
+
+	it('[CL15] a socket whose server answered is not dropped for a slow handshake', async () => {
+		const { p } = await provider();
+		using _timers = fakeTimers();
+		const socket = latest();
+		askForStep2(socket);
+		await vi.waitFor(() => expect(socket.counted()).toBe(1));
+		socket.deliver(stored(1));
+		// The server's own step 2 is slow to come (a big document on a slow network).
+		await vi.advanceTimersByTimeAsync(60_000);
+		expect(latest()).toBe(socket);
+		expect(socket.closedWith).toBeUndefined();
+		p.destroy();
+	});
+
 	it('[CL10] a connection that stops acknowledging is dropped and the edits re-sent on a new one', async () => {
 		const { p } = await provider({ ackTimeoutMs: 30 });
 		handshake(p);

@@ -58,7 +58,10 @@ export interface SyncProviderOptions {
 	/** Default true. */
 	connect?: boolean;
 	backoff?: Backoff;
-	/** A socket that has not opened after this long is given up and retried. */
+	/**
+	 * A socket that has not opened after this long, or opened and then brought nothing (the
+	 * server answers at once with its small step 1), is given up and retried. Default 15 s.
+	 */
 	openTimeoutMs?: number;
 	/**
 	 * A sent message not acknowledged within this long means a dead connection (a phone that
@@ -189,7 +192,11 @@ export class SyncProvider {
 		this.#resetConnectionState();
 		this.#openTimer = setTimeout(() => this.#lost(ws), this.#options.openTimeoutMs ?? 15_000);
 		ws.onopen = () => {
+			// Open is not yet working: a socket stalled on the way (a proxy, a network that dropped
+			// it) opens and then brings nothing, and the handshake would wait for ever while the
+			// status said "connected" ([CL15]). The server's first frame must come in time too.
 			clearTimeout(this.#openTimer);
+			this.#openTimer = setTimeout(() => this.#lost(ws), this.#options.openTimeoutMs ?? 15_000);
 			this.#ledger.connected(ws.protocol === subprotocol.tether);
 			this.#setStatus('syncing');
 			this.#send(step1Frame(this.doc), 0);
@@ -199,6 +206,7 @@ export class SyncProvider {
 		};
 		ws.onmessage = (event) => {
 			if (this.#ws !== ws) return;
+			clearTimeout(this.#openTimer);
 			try {
 				this.#receive(decodeServerFrame(new Uint8Array(event.data as ArrayBuffer)));
 			} catch {
