@@ -174,7 +174,19 @@ describe('library: import and export', () => {
 			[fileOf('v9.json', '{"format": "tether.session", "version": 9}'), /version 9/],
 			[fileOf('bad.jsonl', 'not json\nnor this\n'), /not a Claude Code transcript/],
 			[fileOf('latin1.json', new Uint8Array([0x22, 0xe9, 0x22])), /not UTF-8/],
-			[{ name: 'huge.jsonl', size: 2 ** 40, stream: () => new ReadableStream() }, /larger than/]
+			[{ name: 'huge.jsonl', size: 2 ** 40, stream: () => new ReadableStream() }, /larger than/],
+			// An exported Markdown file dropped by mistake says what can be imported.
+			[
+				fileOf('Plan.md', '# Plan\n\n## You · 2026-01-01\n\nhello'),
+				/choose a Tether export \(\.json\) or a Claude Code transcript \(\.jsonl\)/
+			],
+			[
+				fileOf(
+					'agent.jsonl',
+					'{"type":"user","isSidechain":true,"uuid":"u1","parentUuid":null,"sessionId":"s","timestamp":"2026-01-01T00:00:00Z","message":{"role":"user","content":"find the bug"}}\n'
+				),
+				/only a sub-agent's conversation \(1 line\)/
+			]
 		];
 		for (const [file, error] of cases) {
 			const read = await readImportFile(file);

@@ -40,8 +40,9 @@ export async function readImportFile(
 		);
 	}
 	const chunks = withChecks(streamChunks(file.stream()), onProgress);
+	const json = /\.json$/i.test(file.name);
 	try {
-		return transcript ? await readTranscript(name, chunks) : await readTether(name, chunks);
+		return transcript ? await readTranscript(name, chunks) : await readTether(name, chunks, json);
 	} catch (error) {
 		if (error instanceof BinaryFileError) return refuse(`${name} is not a text file.`);
 		throw error;
@@ -56,12 +57,22 @@ async function readTranscript(name: string, chunks: AsyncIterable<Uint8Array>): 
 				`${name} is not a Claude Code transcript: none of its ${report.lines} lines could be read.`
 			);
 		}
+		if (report.sidechainLines > 0) {
+			// A sub-agent's own file: its lines belong to the main session's transcript.
+			return refuse(
+				`${name} holds only a sub-agent's conversation (${report.sidechainLines} ${report.sidechainLines === 1 ? 'line' : 'lines'}); import the main session's transcript, which holds what the sub-agent reported.`
+			);
+		}
 		return refuse(`${name} holds no conversation to import.`);
 	}
 	return { ok: true, kind: 'sessions', sessions: sessions.map(claudeCodeSession), report };
 }
 
-async function readTether(name: string, chunks: AsyncIterable<Uint8Array>): Promise<FileRead> {
+async function readTether(
+	name: string,
+	chunks: AsyncIterable<Uint8Array>,
+	namedJson: boolean
+): Promise<FileRead> {
 	const decoder = new TextDecoder('utf-8', { fatal: true });
 	const pieces: string[] = [];
 	try {
@@ -75,6 +86,12 @@ async function readTether(name: string, chunks: AsyncIterable<Uint8Array>): Prom
 	try {
 		parsed = JSON.parse(pieces.join(''));
 	} catch {
+		// A file of another kind (an exported .md, a .txt) says what can be imported instead.
+		if (!namedJson) {
+			return refuse(
+				`${name} cannot be imported: choose a Tether export (.json) or a Claude Code transcript (.jsonl).`
+			);
+		}
 		return refuse(`${name} is not valid JSON (it may be cut short).`);
 	}
 	const read = readTetherExport(parsed);
