@@ -175,6 +175,40 @@ describe('library: import and export', () => {
 			[fileOf('bad.jsonl', 'not json\nnor this\n'), /not a Claude Code transcript/],
 			[fileOf('latin1.json', new Uint8Array([0x22, 0xe9, 0x22])), /not UTF-8/],
 			[{ name: 'huge.jsonl', size: 2 ** 40, stream: () => new ReadableStream() }, /larger than/],
+			[
+				fileOf(
+					'future.json',
+					sessionJson({
+						title: 't',
+						renamed: false,
+						createdAt: 9e15,
+						lastActivity: 9e15,
+						messages: []
+					})
+				),
+				/session\.createdAt is not a date between 1970 and today/
+			],
+			[
+				fileOf(
+					'negative.json',
+					sessionJson({
+						title: 't',
+						renamed: false,
+						createdAt: 1,
+						lastActivity: 1,
+						messages: [
+							{
+								id: 'a',
+								role: 'assistant',
+								text: '',
+								createdAt: 1,
+								usage: { input: 5, output: -10, cacheRead: 0, cacheWrite: 0 }
+							}
+						]
+					})
+				),
+				/usage\.output is not a count of tokens/
+			],
 			// An exported Markdown file dropped by mistake says what can be imported.
 			[
 				fileOf('Plan.md', '# Plan\n\n## You · 2026-01-01\n\nhello'),

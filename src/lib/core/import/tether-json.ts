@@ -38,7 +38,7 @@ export function readTetherExport(value: unknown): Read<TetherExport> {
 				`it is a Tether export of version ${String(file.version)}, which this app cannot read.`
 			);
 		}
-		const exportedAt = number(file.exportedAt, 'exportedAt');
+		const exportedAt = time(file.exportedAt, 'exportedAt');
 		if (file.format === sessionFormat) {
 			return {
 				ok: true,
@@ -84,7 +84,7 @@ function project(value: unknown): ExportedProject {
 	}
 	return {
 		name: nonEmpty(text(p.name, 'project.name'), 'project.name'),
-		createdAt: number(p.createdAt, 'project.createdAt'),
+		createdAt: time(p.createdAt, 'project.createdAt'),
 		info: text(p.info, 'project.info'),
 		files: checkedFiles,
 		sessions: sessions.map(session)
@@ -107,8 +107,8 @@ function session(value: unknown): ExportedSession {
 	return {
 		title: nonEmpty(text(s.title, 'session.title'), 'session.title'),
 		renamed: s.renamed === true,
-		createdAt: number(s.createdAt, 'session.createdAt'),
-		lastActivity: number(s.lastActivity, 'session.lastActivity'),
+		createdAt: time(s.createdAt, 'session.createdAt'),
+		lastActivity: time(s.lastActivity, 'session.lastActivity'),
 		messages: checked
 	};
 }
@@ -123,7 +123,7 @@ function message(value: unknown): ExportedMessage {
 		id: nonEmpty(text(m.id, 'message id'), 'message id'),
 		role,
 		text: text(m.text, 'message text'),
-		createdAt: number(m.createdAt, 'message createdAt')
+		createdAt: time(m.createdAt, 'message createdAt')
 	};
 	if (role === 'user') {
 		if (m.kind !== undefined) {
@@ -187,10 +187,10 @@ function block(value: unknown): BlockRow {
 function usage(value: unknown): Usage {
 	const u = record(value, 'usage');
 	return {
-		input: number(u.input, 'usage.input'),
-		output: number(u.output, 'usage.output'),
-		cacheRead: number(u.cacheRead, 'usage.cacheRead'),
-		cacheWrite: number(u.cacheWrite, 'usage.cacheWrite')
+		input: tokens(u.input, 'usage.input'),
+		output: tokens(u.output, 'usage.output'),
+		cacheRead: tokens(u.cacheRead, 'usage.cacheRead'),
+		cacheWrite: tokens(u.cacheWrite, 'usage.cacheWrite')
 	};
 }
 
@@ -232,6 +232,25 @@ function number(value: unknown, what: string): number {
 	if (typeof value !== 'number' || !Number.isFinite(value))
 		throw new Invalid(`${what} is not a number.`);
 	return value;
+}
+
+/** A token count: a whole number, never negative (a meter or a chart would show nonsense). */
+function tokens(value: unknown, what: string): number {
+	const n = number(value, what);
+	if (!Number.isInteger(n) || n < 0) throw new Invalid(`${what} is not a count of tokens.`);
+	return n;
+}
+
+/**
+ * A time in ms since 1970, no later than a day from now: a session dated years ahead would stay
+ * first in its list for ever.
+ */
+function time(value: unknown, what: string): number {
+	const n = number(value, what);
+	if (n < 0 || n > Date.now() + 24 * 60 * 60 * 1000) {
+		throw new Invalid(`${what} is not a date between 1970 and today.`);
+	}
+	return n;
 }
 
 function positiveInteger(value: unknown, what: string): number {
