@@ -87,6 +87,10 @@ test('[LB20] [LB21] Fork from here copies the conversation up to that message in
 	await expect(b).toHaveURL(original);
 	await expect(log(b).getByRole('article')).toHaveCount(4);
 	await expect(answers(b).last()).toContainText('Echo: Which museums?');
+	// The original leads to its fork as well.
+	await expect(related(b)).toHaveText('Forked into Trip to Oslo (fork)');
+	await related(b).getByRole('link', { name: 'Trip to Oslo (fork)' }).click();
+	await expect(b).toHaveURL(fork);
 });
 
 test('[LB20] a person’s message forks too, and Fork in Session options copies the whole session', async ({

@@ -107,6 +107,37 @@ describe('[LB21] links between sessions', () => {
 		]);
 		expect(sessionLinks(byId('fork'), rows)).toEqual([{ kind: 'forkedFrom', session: undefined }]);
 	});
+
+	it('lead from a session to every session compacted or forked from it, oldest first', () => {
+		const project = new Y.Doc();
+		shapes.addSession(project, 'old', 1);
+		const entry = (
+			id: string,
+			at: number,
+			link: { compactedFrom: string } | { forkedFrom: string }
+		) =>
+			shapes.addSessionEntry(
+				project,
+				id,
+				{ createdAt: at, lastActivity: at, title: id, renamed: true },
+				link
+			);
+		entry('second', 5, { compactedFrom: 'old' });
+		entry('first', 2, { compactedFrom: 'old' });
+		entry('fork', 3, { forkedFrom: 'old' });
+		entry('other', 4, { forkedFrom: 'elsewhere' });
+		shapes.setContinuedIn(project, 'old', 'second');
+		const rows = sessionRows('p', project).rows;
+		const byId = (id: string) => rows.find((r) => r.id === id)!;
+		expect(sessionLinks(byId('old'), rows)).toEqual([
+			{ kind: 'continuedIn', session: byId('first') },
+			{ kind: 'continuedIn', session: byId('second') },
+			{ kind: 'forkedInto', session: byId('fork') }
+		]);
+		expect(sessionLinks(byId('fork'), rows)).toEqual([
+			{ kind: 'forkedFrom', session: byId('old') }
+		]);
+	});
 });
 
 describe('[LB22] compact', () => {
