@@ -38,16 +38,21 @@ export function foldText(text: string): string {
 
 const ascii = /^[\p{ASCII}]*$/u;
 
-// Characters repeat: each is folded once.
-const foldedChars = new Map<string, string>();
-function foldChar(char: string): string {
-	let folded = foldedChars.get(char);
+/**
+ * `foldText` of one word or character as the index takes it in: indexing folds every word of
+ * every message, and words repeat, so each is folded once (a bounded memo of short words only).
+ */
+export function foldTerm(term: string): string {
+	if (term.length > 24) return foldText(term);
+	let folded = foldedTerms.get(term);
 	if (folded === undefined) {
-		folded = foldText(char);
-		if (foldedChars.size < 10_000) foldedChars.set(char, folded);
+		folded = foldText(term);
+		if (foldedTerms.size >= 10_000) foldedTerms.clear();
+		foldedTerms.set(term, folded);
 	}
 	return folded;
 }
+const foldedTerms = new Map<string, string>();
 
 /**
  * `text` folded a character at a time, with where each unit of the folded text came from:
@@ -61,7 +66,7 @@ function foldWithOrigins(text: string): { folded: string; origin: number[] } {
 	let at = 0;
 	for (const char of text) {
 		const piece =
-			char.charCodeAt(0) < 0x80 && char.length === 1 ? char.toLowerCase() : foldChar(char);
+			char.charCodeAt(0) < 0x80 && char.length === 1 ? char.toLowerCase() : foldTerm(char);
 		for (let k = 0; k < piece.length; k++) origin.push(at);
 		folded += piece;
 		at += char.length;

@@ -2,6 +2,7 @@ import { liveQuery, type Subscription } from 'dexie';
 import MiniSearch, { type Options, type SearchResult } from 'minisearch';
 import type { MessageRow, SessionRow } from '../core/rows.js';
 import {
+	foldTerm,
 	foldText,
 	indexedText,
 	queryTerms,
@@ -81,7 +82,7 @@ const options: Options<IndexedMessage> = {
 	fields: ['text'],
 	storeFields: ['sessionId'],
 	// Words are kept and looked up folded, so "café" finds "cafe\u0301" and "CAFE" alike.
-	processTerm: (term) => foldText(term),
+	processTerm: (term) => foldTerm(term),
 	// Vacuuming runs before each save instead, so no discarded words are saved.
 	autoVacuum: false,
 	// The text is read back from the rows for snippets; the index keeps only terms.

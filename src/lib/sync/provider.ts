@@ -58,11 +58,13 @@ export interface SyncProviderOptions {
 	/** Default true. */
 	connect?: boolean;
 	backoff?: Backoff;
-	/**
-	 * A socket that has not opened after this long, or opened and then brought nothing (the
-	 * server answers at once with its small step 1), is given up and retried. Default 15 s.
-	 */
+	/** A socket that has not opened after this long is given up and retried. Default 15 s. */
 	openTimeoutMs?: number;
+	/**
+	 * An open socket that brought nothing for this long (the server's first frame is its small
+	 * step 1, once it has loaded the document) is given up and retried. Default 30 s.
+	 */
+	firstFrameTimeoutMs?: number;
 	/**
 	 * A sent message not acknowledged within this long means a dead connection (a phone that
 	 * changed networks keeps a socket "open" for minutes): drop it and reconnect. Default 20 s.
@@ -196,7 +198,10 @@ export class SyncProvider {
 			// it) opens and then brings nothing, and the handshake would wait for ever while the
 			// status said "connected" ([CL15]). The server's first frame must come in time too.
 			clearTimeout(this.#openTimer);
-			this.#openTimer = setTimeout(() => this.#lost(ws), this.#options.openTimeoutMs ?? 15_000);
+			this.#openTimer = setTimeout(
+				() => this.#lost(ws),
+				this.#options.firstFrameTimeoutMs ?? 30_000
+			);
 			this.#ledger.connected(ws.protocol === subprotocol.tether);
 			this.#setStatus('syncing');
 			this.#send(step1Frame(this.doc), 0);
