@@ -63,25 +63,20 @@ export interface SessionLink {
 
 /**
  * The links a session shows under its title, with the sessions they lead to: where it came
- * from (stored on it), and every session compacted or forked from it (found by their own links,
- * so a second Compact or a fork made on another device shows too), oldest first.
+ * from and where its compaction went on (stored on it: the server links forward only once the
+ * summary is written), and every session forked from it, oldest first (found by their own
+ * links, so a fork made on another device shows too).
  */
 export function sessionLinks(session: SessionRow, all: readonly SessionRow[]): SessionLink[] {
 	const find = (id: string) => all.find((s) => s.id === id);
 	const links: SessionLink[] = [];
-	for (const kind of ['forkedFrom', 'compactedFrom'] as const) {
+	for (const kind of ['forkedFrom', 'compactedFrom', 'continuedIn'] as const) {
 		const id = session[kind];
 		if (id !== undefined) links.push({ kind, session: find(id) });
 	}
-	const later = (key: 'compactedFrom' | 'forkedFrom') =>
-		all.filter((s) => s[key] === session.id).sort((a, b) => a.createdAt - b.createdAt);
-	const continued = later('compactedFrom');
-	// The stored forward link of an older compaction whose session is gone still says so.
-	const stored = session.continuedIn;
-	if (stored !== undefined && !continued.some((s) => s.id === stored)) {
-		links.push({ kind: 'continuedIn', session: find(stored) });
-	}
-	for (const next of continued) links.push({ kind: 'continuedIn', session: next });
-	for (const fork of later('forkedFrom')) links.push({ kind: 'forkedInto', session: fork });
+	const forks = all
+		.filter((s) => s.forkedFrom === session.id)
+		.sort((a, b) => a.createdAt - b.createdAt);
+	for (const fork of forks) links.push({ kind: 'forkedInto', session: fork });
 	return links;
 }
