@@ -77,8 +77,16 @@ function foldWithOrigins(text: string): { folded: string; origin: number[] } {
 
 /** The [start, end) of each match of `pattern` in `text`, compared folded. */
 function* matches(text: string, pattern: RegExp): Generator<[number, number]> {
+	const all = new RegExp(pattern.source, 'gu');
+	if (ascii.test(text)) {
+		// Lower case keeps an ASCII text's length: positions are the text's own.
+		for (const match of text.toLowerCase().matchAll(all)) {
+			if (match[0].length > 0) yield [match.index, match.index + match[0].length];
+		}
+		return;
+	}
 	const { folded, origin } = foldWithOrigins(text);
-	for (const match of folded.matchAll(new RegExp(pattern.source, 'gu'))) {
+	for (const match of folded.matchAll(all)) {
 		if (match[0].length === 0) continue;
 		const end = match.index + match[0].length;
 		// An end inside a character's folded units (a letter folded to two) takes the whole character.
