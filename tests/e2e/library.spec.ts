@@ -111,7 +111,7 @@ test.describe('library', () => {
 		await expect(conversation(page).getByRole('article', { name: 'You' }).first()).toBeVisible();
 	});
 
-	test('[LB28] a transcript’s command notes show as notes and are not sent to Claude', async ({
+	test('[LB28] a transcript’s command notes show as notes and are not sent to Claude; rejected calls show declined', async ({
 		page,
 		apiKey
 	}) => {
@@ -129,6 +129,8 @@ test.describe('library', () => {
 		await expect(
 			conversation(page).getByRole('article', { name: 'You' }).filter({ hasText: '/model' })
 		).toHaveCount(0);
+		// The calls the person rejected in Claude Code show as declined, not failed.
+		await expect(conversation(page).getByText('declined', { exact: true }).first()).toBeVisible();
 
 		await send(page, 'continue please');
 		await expect(conversation(page).getByRole('article', { name: 'Claude' }).last()).toHaveText(

@@ -1,6 +1,6 @@
 /**
  * [LB28] A Claude Code command note stays a note through import, the document, the rows, the
- * request history and both exports.
+ * request history and both exports; a tool call the person rejected stays declined.
  */
 import { readFileSync } from 'node:fs';
 import * as Y from 'yjs';
@@ -92,6 +92,32 @@ describe('[LB28] command notes of an imported transcript', () => {
 		const md = sessionMarkdown(exported);
 		expect(md).toMatch(/^> .*\/model/m);
 		expect(md).not.toMatch(/^## You · .*\n\n.*\/model/m);
+	});
+
+	it('a tool call the person rejected in Claude Code is declined, through a JSON round trip', async () => {
+		const rows = await importedRows();
+		const calls = rows.flatMap((row) => row.blocks ?? []).filter((b) => b.type === 'tool_use');
+		const rejected = calls.filter(
+			(b) => b.result?.startsWith("The user doesn't want to proceed") ?? false
+		);
+		expect(rejected.length).toBeGreaterThan(0);
+		for (const call of calls) {
+			expect(call.approval).toBe(rejected.includes(call) ? 'denied' : undefined);
+		}
+		const session: SessionRow = {
+			id: 's',
+			projectId: 'p',
+			title: 'Spotter',
+			renamed: false,
+			createdAt: 0,
+			lastActivity: 0
+		};
+		const read = readTetherExport(JSON.parse(sessionJson(exportedSession(session, rows), 1)));
+		if (!read.ok || read.value.format !== 'tether.session') throw new Error('not read back');
+		const back = read.value.session.messages.flatMap((m) => m.blocks ?? []);
+		expect(back.filter((b) => b.type === 'tool_use' && b.approval === 'denied')).toHaveLength(
+			rejected.length
+		);
 	});
 
 	it('refuses an unknown kind in a Tether file', () => {

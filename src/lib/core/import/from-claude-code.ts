@@ -53,6 +53,9 @@ export function claudeCodeSession(session: ImportedSession): ExportedSession {
 	};
 }
 
+/** How Claude Code's tool result begins when the person rejected the call. */
+const rejectedByPerson = "The user doesn't want to proceed with this tool use.";
+
 function block(imported: ImportedBlock): BlockRow {
 	switch (imported.type) {
 		case 'text':
@@ -76,6 +79,8 @@ function block(imported: ImportedBlock): BlockRow {
 			if (result) {
 				row.result = result.content;
 				if (result.isError) row.isError = true;
+				// The person said no in Claude Code: shown as declined, as a denied approval is here.
+				if (result.isError && result.content.startsWith(rejectedByPerson)) row.approval = 'denied';
 				if (result.at !== undefined) row.endedAt = result.at;
 			} else {
 				row.isError = true;

@@ -151,6 +151,9 @@ function message(value: unknown): ExportedMessage {
 	return out;
 }
 
+type SettledApproval = 'approved' | 'denied' | 'expired' | 'ended';
+const settledApprovals = new Set<string>(['approved', 'denied', 'expired', 'ended']);
+
 function block(value: unknown): BlockRow {
 	const b = record(value, 'a block');
 	switch (b.type) {
@@ -175,6 +178,13 @@ function block(value: unknown): BlockRow {
 			if (b.isError === true || status === 'error') row.isError = true;
 			if (b.startedAt !== undefined) row.startedAt = number(b.startedAt, 'startedAt');
 			if (b.endedAt !== undefined) row.endedAt = number(b.endedAt, 'endedAt');
+			// How a person settled a file change; a file never holds one still waiting.
+			if (b.approval !== undefined) {
+				if (typeof b.approval !== 'string' || !settledApprovals.has(b.approval)) {
+					throw new Invalid('a tool call has an unknown approval.');
+				}
+				row.approval = b.approval as SettledApproval;
+			}
 			return row;
 		}
 		case 'other':

@@ -126,6 +126,10 @@ function blockEntry(block: BlockRow): Y.Map<unknown> {
 			if (block.isError) entry.set('isError', true);
 			if (block.startedAt !== undefined) entry.set('startedAt', block.startedAt);
 			if (block.endedAt !== undefined) entry.set('endedAt', block.endedAt);
+			// A settled approval only: nothing imported waits for a person.
+			if (block.approval !== undefined && block.approval !== 'pending') {
+				entry.set('approval', block.approval);
+			}
 			break;
 		default:
 			entry.set('raw', block.raw ?? null);
