@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { testKey } from '../../tests/server/harness.js';
 import { HttpError } from '../http/api.js';
 import { createAuth } from './index.js';
 
@@ -96,7 +97,7 @@ describe('createAuth', () => {
 /** Runs the real login route with a stubbed key check, through a minimal request/response. */
 async function loginToken(): Promise<string> {
 	const { Readable } = await import('node:stream');
-	const body = Readable.from([Buffer.from(JSON.stringify({ apiKey: 'sk-ant-test-unit-key-1' }))]);
+	const body = Readable.from([Buffer.from(JSON.stringify({ apiKey: testKey('unit') }))]);
 	const req = Object.assign(body, {
 		headers: {},
 		socket: { remoteAddress: '127.0.0.1' }

@@ -5,9 +5,11 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeAnthropic, type FakeAnthropic } from '../../tests/fake-anthropic/index.js';
+import { testKey } from '../../tests/server/harness.js';
 import { anthropicClient } from './upstream.js';
 
-const key = 'sk-ant-test-upstream-spec-0001';
+// Made by the harness, so no key-shaped literal sits in the repository.
+const key = testKey('upstream-spec');
 let fake: FakeAnthropic;
 let previousBaseUrl: string | undefined;
 

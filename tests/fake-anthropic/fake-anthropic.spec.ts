@@ -4,11 +4,12 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testKey } from '../server/harness.js';
 import { startFakeAnthropic, type FakeAnthropic } from './index.js';
 
 type APIError = InstanceType<typeof Anthropic.APIError>;
 
-const key = 'sk-ant-test-fake-spec-0001';
+const key = testKey('fake-spec');
 const model = 'claude-sonnet-4-6';
 let fake: FakeAnthropic;
 
