@@ -40,6 +40,22 @@ async function importedRows(): Promise<MessageRow[]> {
 		.map((entry, seq) => messageRow('s', seq, entry));
 }
 
+/** The rows exported as a Tether session file and read back as an import would. */
+function exportedAndReadBack(rows: MessageRow[]) {
+	const session: SessionRow = {
+		id: 's',
+		projectId: 'p',
+		title: 'Spotter',
+		renamed: false,
+		createdAt: 0,
+		lastActivity: 0
+	};
+	const exported = exportedSession(session, rows);
+	const read = readTetherExport(JSON.parse(sessionJson(exported, 1)));
+	if (!read.ok || read.value.format !== 'tether.session') throw new Error('not read back');
+	return { exported, readBack: read.value.session };
+}
+
 describe('[LB28] command notes of an imported transcript', () => {
 	it('are notes in the rows, and the answers reply to prompts', async () => {
 		const rows = await importedRows();
@@ -74,18 +90,8 @@ describe('[LB28] command notes of an imported transcript', () => {
 
 	it('stay notes through a JSON export and import, and are quoted in Markdown', async () => {
 		const rows = await importedRows();
-		const session: SessionRow = {
-			id: 's',
-			projectId: 'p',
-			title: 'Spotter',
-			renamed: false,
-			createdAt: 0,
-			lastActivity: 0
-		};
-		const exported = exportedSession(session, rows);
-		const read = readTetherExport(JSON.parse(sessionJson(exported, 1)));
-		if (!read.ok || read.value.format !== 'tether.session') throw new Error('not read back');
-		expect(read.value.session.messages.filter((m) => m.kind === 'command').length).toBe(
+		const { exported, readBack } = exportedAndReadBack(rows);
+		expect(readBack.messages.filter((m) => m.kind === 'command').length).toBe(
 			rows.filter((row) => row.kind === 'command').length
 		);
 
@@ -104,17 +110,7 @@ describe('[LB28] command notes of an imported transcript', () => {
 		for (const call of calls) {
 			expect(call.approval).toBe(rejected.includes(call) ? 'denied' : undefined);
 		}
-		const session: SessionRow = {
-			id: 's',
-			projectId: 'p',
-			title: 'Spotter',
-			renamed: false,
-			createdAt: 0,
-			lastActivity: 0
-		};
-		const read = readTetherExport(JSON.parse(sessionJson(exportedSession(session, rows), 1)));
-		if (!read.ok || read.value.format !== 'tether.session') throw new Error('not read back');
-		const back = read.value.session.messages.flatMap((m) => m.blocks ?? []);
+		const back = exportedAndReadBack(rows).readBack.messages.flatMap((m) => m.blocks ?? []);
 		expect(back.filter((b) => b.type === 'tool_use' && b.approval === 'denied')).toHaveLength(
 			rejected.length
 		);
