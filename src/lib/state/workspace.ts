@@ -18,6 +18,16 @@ import { store, sync } from './app.svelte.js';
 
 export type Outcome<T = void> = { ok: true; value: T } | { ok: false; error: string };
 
+/** A name checked now, and its write started: the inner outcome says how the write went. */
+function checkedThenSaved(
+	name: string,
+	what: 'Project' | 'Session',
+	save: () => Promise<void>
+): Outcome<Promise<Outcome>> {
+	const checked = checkName(name, what);
+	return checked.ok ? { ok: true, value: attempt(save) } : checked;
+}
+
 async function attempt<T>(run: () => Promise<T>): Promise<Outcome<T>> {
 	try {
 		return { ok: true, value: await run() };
@@ -35,11 +45,8 @@ export const createProject = (name: string) => attempt(() => projects.create(sto
  * person types next lands where they look next, not in a field about to close. The inner promise
  * says how the write went.
  */
-export function renameProject(id: string, name: string): Outcome<Promise<Outcome>> {
-	const checked = checkName(name, 'Project');
-	if (!checked.ok) return checked;
-	return { ok: true, value: attempt(() => projects.rename(store(), id, name)) };
-}
+export const renameProject = (id: string, name: string) =>
+	checkedThenSaved(name, 'Project', () => projects.rename(store(), id, name));
 export const deleteProject = (id: string) => attempt(() => projects.remove(store(), id));
 
 /** Synchronous, so the new session can be shown in the same frame; see `sessions.create`. */
@@ -54,15 +61,8 @@ export function createSession(projectId: string): Outcome<sessions.CreatedSessio
 	}
 }
 /** As `renameProject`: checked now, saved in the background. */
-export function renameSession(
-	projectId: string,
-	id: string,
-	title: string
-): Outcome<Promise<Outcome>> {
-	const checked = checkName(title, 'Session');
-	if (!checked.ok) return checked;
-	return { ok: true, value: attempt(() => sessions.rename(store(), projectId, id, title)) };
-}
+export const renameSession = (projectId: string, id: string, title: string) =>
+	checkedThenSaved(title, 'Session', () => sessions.rename(store(), projectId, id, title));
 export const deleteSession = (projectId: string, id: string) =>
 	attempt(() => sessions.remove(store(), projectId, id));
 /** Fork: a new session with the messages up to `upTo` (all without); resolves to its id. */

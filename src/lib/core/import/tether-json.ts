@@ -7,6 +7,7 @@
 import { checkContent, MAX_FILES, normalizePath } from '../files.js';
 import type { BlockRow, RunError, Usage } from '../rows.js';
 import { hasLoneSurrogate } from '../text.js';
+import { approvalOf } from '../tools/approval.js';
 import {
 	exportVersion,
 	projectFormat,
@@ -151,9 +152,6 @@ function message(value: unknown): ExportedMessage {
 	return out;
 }
 
-type SettledApproval = 'approved' | 'denied' | 'expired' | 'ended';
-const settledApprovals = new Set<string>(['approved', 'denied', 'expired', 'ended']);
-
 function block(value: unknown): BlockRow {
 	const b = record(value, 'a block');
 	switch (b.type) {
@@ -180,10 +178,11 @@ function block(value: unknown): BlockRow {
 			if (b.endedAt !== undefined) row.endedAt = number(b.endedAt, 'endedAt');
 			// How a person settled a file change; a file never holds one still waiting.
 			if (b.approval !== undefined) {
-				if (typeof b.approval !== 'string' || !settledApprovals.has(b.approval)) {
+				const approval = approvalOf(b.approval);
+				if (!approval || approval === 'pending') {
 					throw new Invalid('a tool call has an unknown approval.');
 				}
-				row.approval = b.approval as SettledApproval;
+				row.approval = approval;
 			}
 			return row;
 		}
