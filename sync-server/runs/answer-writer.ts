@@ -80,8 +80,11 @@ export class AnswerWriter {
 		this.#ops = [];
 		this.#tail = undefined;
 		if (ops.length > 0) {
-			this.#writing = this.#writing.then(() =>
-				this.#held
+			this.#writing = this.#writing.then(() => {
+				// Once a write failed, later ones would leave a hole in the stored answer: the run
+				// ends instead, and is marked as cut short where storage stopped ([RN15]).
+				if (this.#failed !== undefined) return;
+				return this.#held
 					.change((doc) => {
 						const answer = answers.findMessage(doc, this.#answerId);
 						if (!answer) return;
@@ -91,8 +94,8 @@ export class AnswerWriter {
 					})
 					.catch((error: unknown) => {
 						this.#failed ??= error;
-					})
-			);
+					});
+			});
 		}
 		return this.#writing;
 	}

@@ -9,7 +9,7 @@ import type { MessageRow } from '../../src/lib/core/rows.js';
 import * as shapes from '../../src/lib/core/shapes.js';
 import { docKey } from '../storage/types.js';
 import { MemoryDocs } from '../../tests/lib/memory-docs.js';
-import { RunManager, type RunManagerOptions } from './manager.js';
+import { RunManager, storeFailed, type RunManagerOptions } from './manager.js';
 import type { EndedRun } from '../../src/lib/core/run-notice.js';
 import { listModels, ModelCache } from './models.js';
 import { createRunLog } from './run-log.js';
@@ -314,6 +314,33 @@ describe('[RN] runs on the server', () => {
 		const answer = await answered(s.doc, s.messageId);
 		expect(answer).toMatchObject({ status: 'interrupted', error: { kind: 'stall' } });
 		await expect.poll(() => fake.openResponses()).toBe(0);
+	});
+
+	it('[RN15] an answer whose writes storage refused ends where storage stopped, never left writing', async () => {
+		makeManager(5000, undefined, { endRetryMs: [50, 50, 50, 50, 50, 50, 50, 50] });
+		const s = session();
+		const key = docKey(account, sessionDoc(s.sessionId));
+		const deltas = Array.from({ length: 40 }, (_, i) => `${i},`);
+		fake.script({ blocks: [{ type: 'text', text: deltas.join(''), deltas }], delayMs: 20 });
+		await ask(s);
+		await expect
+			.poll(() => rows(s.doc).find((r) => r.replyTo)?.text.length ?? 0)
+			.toBeGreaterThan(0);
+		// The disk refuses writes for a moment (full, or failing) while the answer streams.
+		docs.failing.add(key);
+		const answerId = rows(s.doc).find((r) => r.replyTo)!.id;
+		await expect.poll(() => docs.refused).toBeGreaterThan(0);
+		docs.failing.delete(key);
+		const answer = await answered(s.doc, s.messageId);
+		expect(answer).toMatchObject({
+			id: answerId,
+			status: 'interrupted',
+			error: { kind: 'store_failed', message: storeFailed.message }
+		});
+		// What was stored is the start of the answer, with no hole where writes were refused.
+		expect(deltas.join('').startsWith(answer.text)).toBe(true);
+		expect(answer.text.length).toBeLessThan(deltas.join('').length);
+		expect(createRunLog(db).unfinished()).toEqual([]);
 	});
 
 	it('[RN8] a key the API refuses fails the run in words even when the model list cannot be read', async () => {

@@ -63,7 +63,21 @@ export interface RunManagerOptions {
 	onApprovalSettled?: (accountId: string, settled: SettledApproval) => void;
 	/** Several instances: one claim per message and attempt across all of them (R22). */
 	sharedClaims?: SharedClaims;
+	/**
+	 * A run whose end could not be stored is ended again after each of these waits ([RN15]);
+	 * past the last, at the next start.
+	 */
+	endRetryMs?: readonly number[];
 }
+
+/** Waits between tries to store the end of a run that failed: storage may come back. */
+const defaultEndRetryMs = [1_000, 5_000, 30_000, 120_000];
+
+/** How an answer ends when the server could not store the rest of it ([RN15]). */
+export const storeFailed: RunError = {
+	kind: 'store_failed',
+	message: 'The Tether server could not save this answer, so it ends here.'
+};
 
 type RunId = Pick<RunRequest, 'accountId' | 'sessionId' | 'messageId' | 'attempt'>;
 
@@ -131,6 +145,8 @@ export class RunManager {
 	readonly #sessions = new Map<DocKey, SessionRuns>();
 	/** Runs cut by a lapsed lease whose claims may still be this instance's to end ([IN13]). */
 	readonly #fenced: RunId[] = [];
+	/** Timers of runs whose end is stored again later ([RN15]); cleared at shutdown. */
+	readonly #endRetries = new Set<ReturnType<typeof setTimeout>>();
 	#closing = false;
 
 	constructor(options: RunManagerOptions) {
@@ -198,6 +214,9 @@ export class RunManager {
 	/** Shutdown: every running run ends interrupted with its partial answer, queued ones wait again. */
 	async close(): Promise<void> {
 		this.#closing = true;
+		// Runs still to be ended stay "running" in the log: the next start ends them.
+		for (const timer of this.#endRetries) clearTimeout(timer);
+		this.#endRetries.clear();
 		const pending: Promise<void>[] = [];
 		for (const [key, session] of this.#sessions) {
 			const queued = session.queue.splice(0);
@@ -234,48 +253,78 @@ export class RunManager {
 		return runs.length;
 	}
 
-	/** `answerId` undefined: unknown, any answer still streaming in reply to the message is it. */
-	async #endLeftover(run: RunId, answerId: string | null | undefined): Promise<void> {
+	/**
+	 * `answerId` undefined: unknown, any answer still streaming in reply to the message is it.
+	 * False when the end could not be stored: the log keeps the run as running, for another try.
+	 */
+	async #endLeftover(
+		run: RunId,
+		answerId: string | null | undefined,
+		error: RunError = abortErrors.shutdown
+	): Promise<boolean> {
 		const key = docKey(run.accountId, sessionDoc(run.sessionId));
+		let held: HeldDoc;
 		try {
-			const held = await this.#options.docs.open(key);
-			let started = false;
-			try {
-				await held.change((doc) => {
-					const entry = answers.findMessage(doc, run.messageId);
-					const answer =
-						answerId === undefined
-							? streamingReplyTo(doc, run.messageId)
-							: answerId
-								? answers.findMessage(doc, answerId)
-								: undefined;
-					// The answer began (it may have streamed a while): it ends interrupted. Without
-					// the run log, a message already answered counts as begun too.
-					started =
-						answer !== undefined ||
-						(answerId === undefined &&
-							entry !== undefined &&
-							answers.askStatus(entry) === 'answered');
-					if (answer?.get('status') === 'streaming') {
-						endUnfinishedToolCalls(answer);
-						answers.finishAnswer(answer, { status: 'interrupted', error: abortErrors.shutdown });
-					}
-					if (!entry) return;
-					if (started) answers.setAsk(entry, 'answered');
-					// Never began: it waits to be asked again.
-					else if (answers.askStatus(entry) !== 'answered') answers.setAsk(entry, 'waiting');
-				});
-			} finally {
-				held.release();
-			}
-			// A run that never began is asked again under the same attempt: a fresh claim.
-			if (!started) this.#forget(run);
-			else this.#markEnded(run);
-		} catch (error) {
+			held = await this.#options.docs.open(key);
+		} catch (openError) {
 			// The session is gone (deleted): nothing to mark.
 			this.#forget(run);
-			this.#options.onError?.('recovering an unfinished run failed', error);
+			this.#options.onError?.('recovering an unfinished run failed', openError);
+			return true;
 		}
+		let started = false;
+		try {
+			await held.change((doc) => {
+				const entry = answers.findMessage(doc, run.messageId);
+				const answer =
+					answerId === undefined
+						? streamingReplyTo(doc, run.messageId)
+						: answerId
+							? answers.findMessage(doc, answerId)
+							: undefined;
+				// The answer began (it may have streamed a while): it ends interrupted. Without
+				// the run log, a message already answered counts as begun too.
+				started =
+					answer !== undefined ||
+					(answerId === undefined &&
+						entry !== undefined &&
+						answers.askStatus(entry) === 'answered');
+				if (answer?.get('status') === 'streaming') {
+					endUnfinishedToolCalls(answer);
+					answers.finishAnswer(answer, { status: 'interrupted', error });
+				}
+				if (!entry) return;
+				if (started) answers.setAsk(entry, 'answered');
+				// Never began: it waits to be asked again.
+				else if (answers.askStatus(entry) !== 'answered') answers.setAsk(entry, 'waiting');
+			});
+		} catch (changeError) {
+			this.#options.onError?.('ending an unfinished run failed', changeError);
+			return false;
+		} finally {
+			held.release();
+		}
+		// A run that never began is asked again under the same attempt: a fresh claim.
+		if (!started) this.#forget(run);
+		else this.#markEnded(run);
+		return true;
+	}
+
+	/**
+	 * A run failed before its end was stored (storage refused a write): its answer would say
+	 * "Writing…" for ever. It is ended again after a wait, and again, while storage refuses; the
+	 * log keeps it running meanwhile, so a restart ends it too ([RN15]).
+	 */
+	#endLater(run: RunId, answerId: string, attempt = 0): void {
+		const waits = this.#options.endRetryMs ?? defaultEndRetryMs;
+		if (this.#closing || attempt >= waits.length) return;
+		const timer = setTimeout(() => {
+			this.#endRetries.delete(timer);
+			void this.#endLeftover(run, answerId, storeFailed).then((done) => {
+				if (!done) this.#endLater(run, answerId, attempt + 1);
+			});
+		}, waits[attempt]);
+		this.#endRetries.add(timer);
 	}
 
 	#session(key: DocKey): SessionRuns {
@@ -320,8 +369,9 @@ export class RunManager {
 		const options = this.#options;
 		const held = this.#underLease(run, await this.#open(key));
 		let project: HeldDoc | undefined;
+		let answerId = newAnswerId();
+		let failed = false;
 		try {
-			let answerId = newAnswerId();
 			// Notices before the answer exists (while listing models) have nowhere to go: dropped.
 			let answer = new AnswerWriter(held, answerId, options.writeIntervalMs);
 			const client = options.client(run.apiKey, (status, headers) =>
@@ -460,10 +510,14 @@ export class RunManager {
 				answerId = newAnswerId();
 				answer = new AnswerWriter(held, answerId, options.writeIntervalMs);
 			}
+		} catch (error) {
+			failed = true;
+			throw error;
 		} finally {
 			// A fenced run's claim is ended by whoever holds it now (recoverShared, or another
 			// instance); here it is only over.
 			if (run.fenced) this.#options.log.set(run, 'ended');
+			else if (failed) this.#endLater(run, answerId);
 			else this.#markEnded(run);
 			project?.release();
 			held.release();

@@ -126,11 +126,21 @@ test('[LS10] a deleted session leaves no byte of its titles, messages or drafts 
 	await tether.restart();
 	expect(markersInDir(tether.dataDir, gone)).toEqual([]);
 
-	// The device that was offline comes back: it drops its copy, offline draft included.
+	// The device that was offline comes back: it drops its copy, offline draft included, and
+	// says so ([LS16]); the device whose work had all reached the server has nothing to be told.
 	await c.context().setOffline(false);
 	await expect(c.getByRole('heading', { name: 'Session not found' })).toBeVisible({
 		timeout: 15_000
 	});
+	const lostNotice = c.getByRole('alert').filter({ hasText: 'was deleted on another device' });
+	await expect(lostNotice).toHaveText(
+		/The session “Okapirename ✨” was deleted on another device\. Changes made to it on this device that had not reached the server were discarded\./
+	);
+	await lostNotice.getByRole('button', { name: 'Dismiss' }).click();
+	await expect(lostNotice).toHaveCount(0);
+	await expect(b.getByRole('alert').filter({ hasText: 'deleted on another device' })).toHaveCount(
+		0
+	);
 	await expect(syncStatus(c)).toHaveText('Synced', { timeout: 15_000 });
 	expect(await markersInBrowser(c, gone)).toEqual([]);
 	expect(markersInDir(tether.dataDir, gone)).toEqual([]);
@@ -142,7 +152,7 @@ test('[LS10] a deleted project leaves no byte of its name, information or sessio
 	tether
 }) => {
 	const name = 'Ibexproject 🐐 مرحبا';
-	const gone = [name, 'Lynxinfo', 'Tapirmessage', 'Gecko renamed'];
+	const gone = [name, 'Lynxinfo', 'Tapirmessage', 'Gecko renamed', 'Marmotoffline'];
 	const a = await device(browser, apiKey);
 	await createProject(a, 'Keptproject');
 	await createProject(a, 'Gecko renamed');
@@ -171,6 +181,7 @@ test('[LS10] a deleted project leaves no byte of its name, information or sessio
 	await expect(syncStatus(c)).toHaveText('Synced');
 	await c.context().setOffline(true);
 	await expect(syncStatus(c)).toHaveText('Offline');
+	await c.getByRole('textbox', { name: 'Message' }).fill('Marmotoffline');
 
 	expect(markersInDir(tether.dataDir, gone)).toEqual(expect.arrayContaining([name, 'Lynxinfo']));
 
@@ -201,6 +212,11 @@ test('[LS10] a deleted project leaves no byte of its name, information or sessio
 	await expect(
 		c.getByRole('navigation', { name: 'Projects' }).getByRole('link', { name })
 	).toHaveCount(0, { timeout: 15_000 });
+	// Its offline draft went with the project, and it says so ([LS16]).
+	const lostNotice = c.getByRole('alert').filter({ hasText: 'was deleted on another device' });
+	await expect(lostNotice).toContainText(`The project “${name}” was deleted on another device.`);
+	await lostNotice.getByRole('button', { name: 'Dismiss' }).click();
+	await expect(lostNotice).toHaveCount(0);
 	await expect(syncStatus(c)).toHaveText('Synced', { timeout: 15_000 });
 	expect(await markersInBrowser(c, gone)).toEqual([]);
 });

@@ -144,7 +144,8 @@ test.describe('library', () => {
 	test('[LB7] [SY67] a transcript of tens of megabytes imports with a progress bar and reaches another device', async ({
 		page,
 		browser,
-		apiKey
+		apiKey,
+		tether
 	}, testInfo) => {
 		test.setTimeout(240_000);
 		const transcript = generateTranscript({ exchanges: 500, messageChars: 20_000 });
@@ -174,10 +175,24 @@ test.describe('library', () => {
 			.getByRole('link', { name: transcript.title })
 			.click({ timeout: 90_000 });
 		// The session may still be arriving when it opens: the person scrolls to its end.
-		await expect(async () => {
-			await conversation(other).evaluate((log) => log.scrollTo({ top: log.scrollHeight }));
-			await expect(conversation(other)).toContainText(transcript.lastAnswer, { timeout: 2_000 });
-		}).toPass({ timeout: 90_000 });
+		try {
+			await expect(async () => {
+				await conversation(other).evaluate((log) => log.scrollTo({ top: log.scrollHeight }));
+				await expect(conversation(other)).toContainText(transcript.lastAnswer, {
+					timeout: 2_000
+				});
+			}).toPass({ timeout: 90_000 });
+		} catch (error) {
+			// This wait failed twice under a full parallel run: say where the session was.
+			const statuses = async (p: Page) =>
+				(await p.getByRole('status').allTextContents()).join(' | ');
+			throw new Error(
+				`${error instanceof Error ? error.message : String(error)}\nDevice A shows: ` +
+					`${await statuses(page)}\nDevice B shows: ${await statuses(other)}; articles in ` +
+					`B's conversation: ${await conversation(other).getByRole('article').count()}\n` +
+					`Server said:\n${tether.output().slice(-4000)}`
+			);
+		}
 		await expect(other.getByRole('alert')).toHaveCount(0);
 	});
 

@@ -4,12 +4,14 @@ import type { DocAccess, HeldDoc } from '../../sync-server/runs/docs.js';
 
 /**
  * Documents in memory, for tests of runs: `changes` counts stored changes, `held` the documents
- * held now, and a document in `failing` fails to store its changes (as one deleted meanwhile).
+ * held now, and a document in `failing` fails to store its changes (as one deleted meanwhile, or
+ * a disk that refuses writes); `refused` counts those.
  */
 export class MemoryDocs implements DocAccess {
 	readonly docs = new Map<DocKey, Y.Doc>();
 	readonly failing = new Set<DocKey>();
 	changes = 0;
+	refused = 0;
 	held = 0;
 
 	doc(key: DocKey): Y.Doc {
@@ -24,7 +26,10 @@ export class MemoryDocs implements DocAccess {
 		return {
 			doc,
 			change: async (apply) => {
-				if (this.failing.has(key)) throw new Error('deleted');
+				if (this.failing.has(key)) {
+					this.refused++;
+					throw new Error('deleted');
+				}
 				doc.transact(() => apply(doc), 'server');
 				this.changes++;
 			},

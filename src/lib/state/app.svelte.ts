@@ -1,5 +1,6 @@
 import { accountDoc } from '../core/doc-names.js';
 import { checkApiKeyFormat } from '../core/api-key.js';
+import type { LostWork } from '../core/lost-work.js';
 import { StorageTrouble } from '../core/storage-trouble.js';
 import { TetherDb } from '../store/db.js';
 import * as device from '../store/device.js';
@@ -20,6 +21,8 @@ class AppState {
 	phase = $state<Phase>('loading');
 	/** A problem the person should know about, in words (storage failing, for example). */
 	notice = $state<string | undefined>();
+	/** Unsent work of this device that deletions made on other devices discarded, until dismissed. */
+	lostWork = $state<LostWork[]>([]);
 	store = $state.raw<DocStore | undefined>();
 	sync = $state.raw<AccountSync | undefined>();
 	#keyHash: string | undefined;
@@ -94,6 +97,9 @@ class AppState {
 				if (message) this.notice = message;
 			}
 		});
+		store.onLostWork((lost) => {
+			if (this.store === store) this.lostWork = [...this.lostWork, ...lost];
+		});
 		const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
 		const sync = new AccountSync(
 			store,
@@ -133,7 +139,12 @@ class AppState {
 		});
 	}
 
+	dismissLostWork(item: LostWork): void {
+		this.lostWork = this.lostWork.filter((one) => one !== item);
+	}
+
 	#close(): void {
+		this.lostWork = [];
 		this.#stopWatching?.();
 		this.#stopWatching = undefined;
 		this.sync?.destroy();

@@ -4,6 +4,7 @@ import * as Y from 'yjs';
 import { accountDoc, projectDoc, sessionDoc } from '../core/doc-names.js';
 import { deleteFile, writeFile } from '../core/files.js';
 import * as projection from '../core/projection.js';
+import { lostWorkMessage, type LostWork } from '../core/lost-work.js';
 import * as shapes from '../core/shapes.js';
 import { TetherDb } from './db.js';
 import { DocDeletedError, DocStore } from './doc-store.js';
@@ -155,6 +156,58 @@ describe('local store', () => {
 		expect(await db.updates.where('docName').equals(sessionDoc(s1)).count()).toBe(0);
 		await expect(store.open(sessionDoc(s1))).rejects.toBeInstanceOf(DocDeletedError);
 		expect((await db.sessions.toArray()).map((s) => s.id)).toEqual([s2]);
+	});
+
+	it('[LS16] a deletion from another device tells what it discarded of unsent work here, once', async () => {
+		const { store } = openStore();
+		const lost: LostWork[][] = [];
+		store.onLostWork((items) => lost.push(items));
+		const server = {};
+		store.addRemoteOrigin(server);
+		const p1 = await projects.create(store, 'Alpha');
+		const unsent = await newSession(store, p1);
+		const synced = await newSession(store, p1);
+		await sessions.rename(store, p1, unsent, 'Trip notes 🧳');
+		await sessions.send(store, p1, synced, 'already on the server');
+		await store.outbox.confirm(sessionDoc(synced), store.outbox.version());
+		// Written "offline": never confirmed by the server.
+		await sessions.send(store, p1, unsent, 'written on the train');
+		// Another device deletes both sessions; its change arrives from the server.
+		const project = await store.open(projectDoc(p1));
+		const elsewhere = new Y.Doc();
+		Y.applyUpdate(elsewhere, Y.encodeStateAsUpdate(project));
+		const before = Y.encodeStateVector(elsewhere);
+		shapes.deleteSession(elsewhere, unsent, 1);
+		shapes.deleteSession(elsewhere, synced, 1);
+		Y.applyUpdate(project, Y.encodeStateAsUpdate(elsewhere, before), server);
+		await store.flush();
+		store.release(projectDoc(p1));
+		expect(lost).toEqual([[{ kind: 'session', name: 'Trip notes 🧳' }]]);
+		expect(lostWorkMessage(lost[0]![0]!)).toBe(
+			'The session “Trip notes 🧳” was deleted on another device. Changes made to it on this device that had not reached the server were discarded.'
+		);
+	});
+
+	it('[LS16] deleting here, or a project the server says was deleted, is told only when work was unsent', async () => {
+		const { store } = openStore();
+		const lost: LostWork[][] = [];
+		store.onLostWork((items) => lost.push(items));
+		const p1 = await projects.create(store, 'Alpha');
+		const s1 = await newSession(store, p1);
+		await sessions.send(store, p1, s1, 'unsent');
+		// The person deletes it on this device: they chose to, nothing to tell.
+		await sessions.remove(store, p1, s1);
+		expect(lost).toEqual([]);
+		const p2 = await projects.create(store, 'Beta');
+		const s2 = await newSession(store, p2);
+		await sessions.send(store, p2, s2, 'unsent too');
+		const p3 = await projects.create(store, 'Gamma');
+		await store.outbox.confirm(accountDoc, store.outbox.version());
+		await store.outbox.confirm(projectDoc(p3), store.outbox.version());
+		// Catch-up learns from the server that both projects were deleted elsewhere.
+		await store.purge(projectDoc(p2), { serverKnows: true });
+		await store.purge(projectDoc(p3), { serverKnows: true });
+		expect(lost).toEqual([[{ kind: 'project', name: 'Beta' }]]);
 	});
 
 	it('[LS4] deleting a project removes its sessions, messages and documents', async () => {

@@ -4,7 +4,8 @@ import { allTables, type TetherDb } from './db.js';
 import { DocCache } from './doc-cache.js';
 import { Outbox } from './outbox.js';
 import { DocPersistence, tabOrigin, type LocalSaveState } from './persistence.js';
-import { purgeDoc } from './purge.js';
+import type { LostWork } from '../core/lost-work.js';
+import { lostWorkOfDoc, purgeDoc } from './purge.js';
 import { TabChannel } from './tab-channel.js';
 
 export { DocDeletedError, loadOrigin, tabOrigin, type LocalSaveState } from './persistence.js';
@@ -33,6 +34,7 @@ export class DocStore {
 	readonly #tabs: TabChannel | undefined;
 	readonly #remoteOrigins = new WeakSet<object>();
 	readonly #purgeListeners = new Set<(name: DocName) => void>();
+	readonly #lostListeners = new Set<(lost: LostWork[]) => void>();
 	readonly #saveListeners = new Set<(state: LocalSaveState) => void>();
 	readonly #now: () => number;
 
@@ -44,11 +46,12 @@ export class DocStore {
 			compactAfter: options.compactAfter ?? 200,
 			compactWholeBelow: options.compactWholeBelow ?? 4 * 1024 * 1024,
 			isRemote: (origin) => typeof origin === 'object' && this.#remoteOrigins.has(origin as object),
-			onStored: (stored, purged) => {
+			onStored: (stored, purged, lost) => {
 				for (const { name, updates } of stored) {
 					for (const update of updates) this.#tabs?.sendUpdate(name, update);
 				}
 				this.#dropPurged(purged);
+				this.#tellLost(lost);
 				for (const name of purged) this.#tabs?.sendPurged(name);
 				if (purged.length > 0) void this.outbox.refresh();
 			},
@@ -126,12 +129,15 @@ export class DocStore {
 	async purge(name: DocName, options: { serverKnows?: boolean } = {}): Promise<void> {
 		const db = this.db;
 		let purged: DocName[] = [];
+		let lost: LostWork | undefined;
 		await db.transaction('rw', allTables(db), async () => {
 			if (await db.tombstones.get(name)) return;
+			lost = options.serverKnows ? await lostWorkOfDoc(db, name) : undefined;
 			purged = await purgeDoc(db, name, this.#now());
 			if (options.serverKnows) await db.tombstones.update(name, { confirmed: 1 });
 		});
 		this.#dropPurged(purged);
+		if (lost) this.#tellLost([lost]);
 		for (const one of purged) this.#tabs?.sendPurged(one);
 		await this.outbox.refresh();
 	}
@@ -146,6 +152,12 @@ export class DocStore {
 		return () => this.#saveListeners.delete(listener);
 	}
 
+	/** Tells what deletions made on other devices discarded of this device's unsent work. */
+	onLostWork(listener: (lost: LostWork[]) => void): () => void {
+		this.#lostListeners.add(listener);
+		return () => this.#lostListeners.delete(listener);
+	}
+
 	onPurged(listener: (name: DocName) => void): () => void {
 		this.#purgeListeners.add(listener);
 		return () => this.#purgeListeners.delete(listener);
@@ -155,6 +167,11 @@ export class DocStore {
 		this.#persistence.destroy();
 		this.#tabs?.close();
 		this.#cache.destroy();
+	}
+
+	#tellLost(lost: LostWork[]): void {
+		if (lost.length === 0) return;
+		for (const listener of this.#lostListeners) listener(lost);
 	}
 
 	#dropPurged(names: DocName[]): void {

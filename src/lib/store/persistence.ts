@@ -6,6 +6,7 @@ import { allTables, type StoredUpdate, type TetherDb } from './db.js';
 import type { DocBinding } from './doc-cache.js';
 import type { Outbox } from './outbox.js';
 import { nextTask } from './next-task.js';
+import type { LostWork } from '../core/lost-work.js';
 import { RowProjector } from './row-projector.js';
 
 /** Stored updates applied in one task when a document loads (at least one, however big). */
@@ -48,7 +49,12 @@ export interface PersistenceOptions {
 	/** Whether updates with this origin came from the server (they make nothing pending). */
 	isRemote: (origin: unknown) => boolean;
 	/** Called once a batch is committed: its updates, for other tabs, and what it purged. */
-	onStored: (stored: { name: DocName; updates: Uint8Array[] }[], purged: DocName[]) => void;
+	/** `lost`: what deletions made on other devices discarded of this device's work. */
+	onStored: (
+		stored: { name: DocName; updates: Uint8Array[] }[],
+		purged: DocName[],
+		lost: LostWork[]
+	) => void;
 	onError: (error: unknown) => void;
 	/** Called whenever the save state of local edits changes. */
 	onSaveState?: (state: LocalSaveState) => void;
@@ -68,9 +74,10 @@ class Binding implements DocBinding {
 		readonly name: DocName,
 		readonly doc: Y.Doc,
 		readonly persistence: DocPersistence,
-		readonly onUpdate: (update: Uint8Array, origin: unknown) => void
+		readonly onUpdate: (update: Uint8Array, origin: unknown) => void,
+		isRemote: (origin: unknown) => boolean
 	) {
-		this.projector = new RowProjector(name, doc, (origin) => origin === loadOrigin);
+		this.projector = new RowProjector(name, doc, (origin) => origin === loadOrigin, isRemote);
 		doc.on('update', onUpdate);
 	}
 
@@ -94,6 +101,7 @@ interface BatchItem {
 	updates: Uint8Array[];
 	localVersion: number;
 	deletes: boolean;
+	deletedHere: ReadonlySet<string>;
 }
 
 /**
@@ -122,15 +130,21 @@ export class DocPersistence {
 	}
 
 	bind(name: DocName, doc: Y.Doc): DocBinding {
-		const binding: Binding = new Binding(name, doc, this, (update, origin) => {
-			if (origin === loadOrigin || origin === tabOrigin) return;
-			binding.pending.push(update);
-			if (!this.#options.isRemote(origin)) {
-				binding.localVersion = this.#outbox.noteLocal(name);
-				this.#updateSaveState();
-			}
-			this.#schedule();
-		});
+		const binding: Binding = new Binding(
+			name,
+			doc,
+			this,
+			(update, origin) => {
+				if (origin === loadOrigin || origin === tabOrigin) return;
+				binding.pending.push(update);
+				if (!this.#options.isRemote(origin)) {
+					binding.localVersion = this.#outbox.noteLocal(name);
+					this.#updateSaveState();
+				}
+				this.#schedule();
+			},
+			this.#options.isRemote
+		);
 		this.#bindings.add(binding);
 		return binding;
 	}
@@ -228,12 +242,13 @@ export class DocPersistence {
 		const batch: (BatchItem & { rows: ReturnType<RowProjector['take']>['rows'] })[] = [];
 		for (const binding of this.#bindings) {
 			if (binding.pending.length === 0) continue;
-			const { rows, deletes } = binding.projector.take();
+			const { rows, deletes, deletedHere } = binding.projector.take();
 			batch.push({
 				binding,
 				updates: binding.pending,
 				localVersion: binding.localVersion,
 				deletes,
+				deletedHere,
 				rows
 			});
 			binding.pending = [];
@@ -246,9 +261,11 @@ export class DocPersistence {
 		// What each document's stored rows are once the transaction committed.
 		const storedAfter = new Map<Binding, StoredRow[]>();
 		let purged: DocName[] = [];
+		let lost: LostWork[] = [];
 		try {
 			await db.transaction('rw', allTables(db), async () => {
 				purged = [];
+				lost = [];
 				storedAfter.clear();
 				const tombstones = await db.tombstones.bulkGet(batch.map((b) => b.binding.name));
 				for (const [i, item] of batch.entries()) {
@@ -260,7 +277,7 @@ export class DocPersistence {
 						{ allKeys: true }
 					);
 					if (item.localVersion) await this.#outbox.markInTransaction(name, item.localVersion);
-					purged.push(...(await item.rows(db, now)));
+					purged.push(...(await item.rows(db, now, lost)));
 					let rows = [
 						...item.binding.stored,
 						...ids.map((id, k) => ({ id: id as number, bytes: item.updates[k]!.byteLength }))
@@ -277,7 +294,7 @@ export class DocPersistence {
 			for (const item of batch) {
 				item.binding.pending = [...item.updates, ...item.binding.pending];
 				item.binding.localVersion = Math.max(item.binding.localVersion, item.localVersion);
-				item.binding.projector.retry(item.deletes);
+				item.binding.projector.retry(item);
 			}
 			this.#writingLocal = false;
 			this.#failures++;
@@ -297,7 +314,8 @@ export class DocPersistence {
 		for (const [binding, rows] of storedAfter) binding.stored = rows;
 		this.#options.onStored(
 			batch.map((item) => ({ name: item.binding.name, updates: item.updates })),
-			purged
+			purged,
+			lost
 		);
 	}
 }

@@ -1,4 +1,5 @@
 import { parseDocName, projectDoc, sessionDoc, type DocName } from '../core/doc-names.js';
+import type { LostWork } from '../core/lost-work.js';
 import type { TetherDb } from './db.js';
 import { forgetLastProject } from './last-project.js';
 import { forgetSessionSnapshot, forgetSnapshotSession } from './session-snapshot.js';
@@ -64,4 +65,38 @@ export async function notYetPurged<Name extends string>(
 	if (names.length === 0) return [];
 	const found = await db.tombstones.bulkGet(names);
 	return names.filter((_, i) => found[i] === undefined);
+}
+
+/** What deleting this session elsewhere discards here; read before its row is deleted. */
+export async function lostWorkOfSession(
+	db: TetherDb,
+	sessionId: string
+): Promise<LostWork | undefined> {
+	if (!(await db.dirty.get(sessionDoc(sessionId)))) return undefined;
+	const row = await db.sessions.get(sessionId);
+	return { kind: 'session', name: row?.title ?? 'A session' };
+}
+
+/** As `lostWorkOfSession`, for a project: its own document or any of its sessions. */
+export async function lostWorkOfProject(
+	db: TetherDb,
+	projectId: string
+): Promise<LostWork | undefined> {
+	const sessionIds = (await db.sessions
+		.where('projectId')
+		.equals(projectId)
+		.primaryKeys()) as string[];
+	const names = [projectDoc(projectId), ...sessionIds.map(sessionDoc)];
+	const dirty = await db.dirty.bulkGet(names);
+	if (dirty.every((entry) => entry === undefined)) return undefined;
+	const row = await db.projects.get(projectId);
+	return { kind: 'project', name: row?.name ?? 'A project' };
+}
+
+/** As the two above, for a document by name. */
+export async function lostWorkOfDoc(db: TetherDb, name: DocName): Promise<LostWork | undefined> {
+	const parsed = parseDocName(name);
+	if (parsed?.kind === 'session') return lostWorkOfSession(db, parsed.id);
+	if (parsed?.kind === 'project') return lostWorkOfProject(db, parsed.id);
+	return undefined;
 }

@@ -14,6 +14,8 @@ export interface Projection {
 	 * must be compacted now.
 	 */
 	deletes: boolean;
+	/** Ids whose deletion this device recorded in the batch; the rest came from the server. */
+	deletedHere: ReadonlySet<string>;
 }
 
 /**
@@ -25,10 +27,20 @@ export class RowProjector {
 	readonly #doc: Y.Doc;
 	#changes = projection.emptyMessageChanges();
 	#deletes = false;
+	/** Ids whose deletion this device recorded in the current batch. */
+	#deletedHere = new Set<string>();
 	readonly #off: () => void;
 
-	/** `skip` tells transactions whose changes are already reflected in stored rows (loads). */
-	constructor(name: DocName, doc: Y.Doc, skip: (origin: unknown) => boolean) {
+	/**
+	 * `skip` tells transactions whose changes are already reflected in stored rows (loads);
+	 * `isRemote` those that came from the server (a deletion made on another device).
+	 */
+	constructor(
+		name: DocName,
+		doc: Y.Doc,
+		skip: (origin: unknown) => boolean,
+		isRemote: (origin: unknown) => boolean = () => false
+	) {
 		this.#name = name;
 		this.#doc = doc;
 		const kind = parseDocName(name)?.kind;
@@ -43,9 +55,12 @@ export class RowProjector {
 		}
 		const deleted = kind === 'account' ? shapes.deletedProjects(doc) : shapes.deletedSessions(doc);
 		const onDeleted = (event: Y.YMapEvent<number>) => {
-			if (skip(event.transaction.origin)) return;
-			for (const change of event.changes.keys.values()) {
-				if (change.action === 'add') this.#deletes = true;
+			const { origin } = event.transaction;
+			if (skip(origin)) return;
+			for (const [id, change] of event.changes.keys) {
+				if (change.action !== 'add') continue;
+				this.#deletes = true;
+				if (!isRemote(origin)) this.#deletedHere.add(id);
 			}
 		};
 		deleted.observe(onDeleted);
@@ -72,15 +87,18 @@ export class RowProjector {
 	take(): Projection {
 		const changes = this.#changes;
 		const deletes = this.#deletes;
+		const deletedHere = this.#deletedHere;
 		this.#changes = projection.emptyMessageChanges();
 		this.#deletes = false;
-		return { rows: rowsForDoc(this.#name, this.#doc, changes), deletes };
+		this.#deletedHere = new Set();
+		return { rows: rowsForDoc(this.#name, this.#doc, changes, deletedHere), deletes, deletedHere };
 	}
 
 	/** The batch was not stored: the next one rewrites every row and still compacts. */
-	retry(deletes: boolean): void {
+	retry({ deletes, deletedHere }: Pick<Projection, 'deletes' | 'deletedHere'>): void {
 		this.#changes.fromSeq = 0;
 		this.#deletes ||= deletes;
+		for (const id of deletedHere) this.#deletedHere.add(id);
 	}
 
 	destroy(): void {
