@@ -109,6 +109,13 @@ test.describe('library', () => {
 		// The imported session opens, with its tool calls as records.
 		await expect(conversation(page).getByRole('article', { name: 'Claude' })).toHaveCount(3);
 		await expect(conversation(page).getByRole('article', { name: 'You' }).first()).toBeVisible();
+		// The same transcript again (a folder imported once more): nothing is added twice ([LB30]).
+		await importFiles(page, fixture);
+		await expect(report).toContainText('Imported 0 sessions (0 messages); 1 already imported.');
+		await expect(report).toContainText('already imported into this project, nothing added');
+		await expect(
+			sessionsRegion(page).getByRole('link', { name: 'Test session for JSONL parsing' })
+		).toHaveCount(1);
 	});
 
 	test('[LB28] a transcript’s command notes show as notes and are not sent to Claude; rejected calls show declined', async ({

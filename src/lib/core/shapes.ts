@@ -76,7 +76,13 @@ export type SessionLinks = Partial<Record<(typeof sessionLinkFields)[number], st
 export function addSessionEntry(
 	projectDoc: Y.Doc,
 	id: string,
-	entry: { createdAt: number; lastActivity: number; title: string; renamed: boolean },
+	entry: {
+		createdAt: number;
+		lastActivity: number;
+		title: string;
+		renamed: boolean;
+		importedFrom?: string;
+	},
 	links: SessionLinks = {}
 ): void {
 	projectDoc.transact(() => {
@@ -84,12 +90,24 @@ export function addSessionEntry(
 		map.set('createdAt', entry.createdAt);
 		map.set('lastActivity', entry.lastActivity);
 		map.set(entry.renamed ? 'title' : 'autoTitle', entry.title);
+		if (entry.importedFrom !== undefined) map.set('importedFrom', entry.importedFrom);
 		for (const field of sessionLinkFields) {
 			const value = links[field];
 			if (value !== undefined) map.set(field, value);
 		}
 		sessions(projectDoc).set(id, map);
 	});
+}
+
+/** What the project's sessions were imported from ([LB30]): a second import of one is skipped. */
+export function importedSources(projectDoc: Y.Doc): Set<string> {
+	const sources = new Set<string>();
+	const deleted = deletedSessions(projectDoc);
+	for (const [id, entry] of sessions(projectDoc)) {
+		const source = entry.get('importedFrom');
+		if (typeof source === 'string' && !deleted.has(id)) sources.add(source);
+	}
+	return sources;
 }
 
 /** Compact succeeded: the old session links forward to the one that continues it. */

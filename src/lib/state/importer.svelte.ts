@@ -24,6 +24,8 @@ export interface ImportSummary {
 	messages: number;
 	/** Lines of transcripts that could not be used. */
 	skippedLines: number;
+	/** Sessions the project already had from an earlier import of the same transcript ([LB30]). */
+	alreadyImported: number;
 	files: FileOutcome[];
 	/** Where the first imported session went (to open it). */
 	firstSession?: { projectId: string; sessionId: string };
@@ -43,7 +45,13 @@ class Importer {
 		this.summary = undefined;
 		this.bytesRead = 0;
 		this.totalBytes = files.reduce((sum, f) => sum + f.size, 0);
-		const summary: ImportSummary = { sessions: 0, messages: 0, skippedLines: 0, files: [] };
+		const summary: ImportSummary = {
+			sessions: 0,
+			messages: 0,
+			skippedLines: 0,
+			alreadyImported: 0,
+			files: []
+		};
 		const before = files.map((_f, i) => files.slice(0, i).reduce((sum, f) => sum + f.size, 0));
 		const worker = new Worker(new URL('./import-worker.ts', import.meta.url), { type: 'module' });
 		try {
@@ -109,18 +117,31 @@ class Importer {
 				});
 				return;
 			}
-			const ids = await importSessions(store(), projectId, read.sessions);
-			const messages = read.sessions.reduce((n, s) => n + s.messages.length, 0);
+			const { ids, messages, alreadyImported } = await importSessions(
+				store(),
+				projectId,
+				read.sessions
+			);
+			summary.alreadyImported += alreadyImported;
+			if (ids.length === 0) {
+				summary.files.push({
+					name,
+					ok: true,
+					text: `"${name}": already imported into this project, nothing added.`
+				});
+				return;
+			}
 			summary.sessions += ids.length;
 			summary.messages += messages;
 			summary.firstSession ??= { projectId, sessionId: ids[0]! };
 			const skipped = read.report?.skippedLines ?? 0;
 			summary.skippedLines += skipped;
 			const tools = read.report ? `, ${plural(read.report.toolCalls, 'tool call')}` : '';
+			const already = alreadyImported > 0 ? `; ${alreadyImported} already imported` : '';
 			summary.files.push({
 				name,
 				ok: true,
-				text: `"${name}": ${plural(ids.length, 'session')}, ${plural(messages, 'message')}${tools}; ${plural(skipped, 'line')} skipped.`
+				text: `"${name}": ${plural(ids.length, 'session')}, ${plural(messages, 'message')}${tools}; ${plural(skipped, 'line')} skipped${already}.`
 			});
 		} catch (error) {
 			console.error(error);

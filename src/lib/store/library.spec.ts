@@ -104,7 +104,9 @@ describe('library: import and export', () => {
 		expect(before.messages).toHaveLength(2);
 		const read = await readImportFile(fileOf('s.json', sessionJson(before)));
 		expect(read.ok && read.kind).toBe('sessions');
-		const [id] = await importSessions(
+		const {
+			ids: [id]
+		} = await importSessions(
 			store,
 			projectId,
 			(read as Extract<FileRead, { kind: 'sessions' }>).sessions
@@ -138,7 +140,9 @@ describe('library: import and export', () => {
 		const read = await readImportFile(fileOf('t.jsonl', new Uint8Array(text), 4096));
 		if (!read.ok || read.kind !== 'sessions') throw new Error('not read');
 		expect(read.report).toMatchObject({ sessions: 1, toolCalls: 2 });
-		const [id] = await importSessions(store, projectId, read.sessions);
+		const {
+			ids: [id]
+		} = await importSessions(store, projectId, read.sessions);
 		const row = await db.sessions.get(id!);
 		expect(row).toMatchObject({
 			title: 'Test session for JSONL parsing',
@@ -151,6 +155,39 @@ describe('library: import and export', () => {
 		expect(tools).toHaveLength(2);
 		// Nothing asks for an answer: an import never starts a run.
 		expect(messages.some((m) => m.ask === 'waiting')).toBe(false);
+	});
+
+	it('[LB30] a transcript imported again into the same project adds nothing; one that grew, or was deleted, imports', async () => {
+		const { store, db } = openStore();
+		const projectId = await projects.create(store, 'Imports');
+		const other = await projects.create(store, 'Elsewhere');
+		const text = readFileSync(
+			new URL('../../../tests/fixtures/claude-code/simonw-sample_session.jsonl', import.meta.url),
+			'utf8'
+		);
+		const read = async (content: string) => {
+			const file = await readImportFile(fileOf('t.jsonl', content));
+			if (!file.ok || file.kind !== 'sessions') throw new Error('not read');
+			return file.sessions;
+		};
+		const first = await importSessions(store, projectId, await read(text));
+		expect(first).toMatchObject({ ids: [expect.any(String)], alreadyImported: 0 });
+		// The same file again, and twice in one import: nothing new.
+		const again = await importSessions(store, projectId, [
+			...(await read(text)),
+			...(await read(text))
+		]);
+		expect(again).toEqual({ ids: [], messages: 0, alreadyImported: 2 });
+		expect(await db.sessions.where('projectId').equals(projectId).count()).toBe(1);
+		// Another project has its own copy.
+		expect((await importSessions(store, other, await read(text))).ids).toHaveLength(1);
+		// The transcript as it was earlier (fewer messages) is not the same one.
+		const lines = text.trimEnd().split('\n');
+		const earlier = lines.slice(0, -4).join('\n');
+		expect((await importSessions(store, projectId, await read(earlier))).ids).toHaveLength(1);
+		// Deleted, it can be imported again.
+		await sessions.remove(store, projectId, first.ids[0]!);
+		expect((await importSessions(store, projectId, await read(text))).ids).toHaveLength(1);
 	});
 
 	it('[LB7] bad files get an error in words', async () => {

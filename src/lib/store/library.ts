@@ -14,18 +14,40 @@ import type { DocStore } from './doc-store.js';
  * index names them, no list shows them, so an interrupted import shows nothing half done.
  */
 
+/**
+ * Writes the sessions into the project, but not one the project already has from the same
+ * source with the same messages ([LB30]): importing a folder of transcripts again adds only
+ * what is new. Returns the ids written, their messages, and how many sessions were already there.
+ */
 export async function importSessions(
 	store: DocStore,
 	projectId: string,
 	sessions: ExportedSession[]
-): Promise<string[]> {
-	const ids = await writeSessionDocs(store, projectId, sessions);
-	await store.change(projectDoc(projectId), (project) =>
+): Promise<{ ids: string[]; messages: number; alreadyImported: number }> {
+	const name = projectDoc(projectId);
+	const project = await store.open(name);
+	let fresh: ExportedSession[];
+	try {
+		const sources = shapes.importedSources(project);
+		fresh = sessions.filter((session) => {
+			if (session.importedFrom === undefined) return true;
+			if (sources.has(session.importedFrom)) return false;
+			sources.add(session.importedFrom);
+			return true;
+		});
+		const ids = await writeSessionDocs(store, projectId, fresh);
 		project.transact(() => {
-			sessions.forEach((session, i) => shapes.addSessionEntry(project, ids[i]!, session));
-		})
-	);
-	return ids;
+			fresh.forEach((session, i) => shapes.addSessionEntry(project, ids[i]!, session));
+		});
+		await store.flush();
+		return {
+			ids,
+			messages: fresh.reduce((n, session) => n + session.messages.length, 0),
+			alreadyImported: sessions.length - fresh.length
+		};
+	} finally {
+		store.release(name);
+	}
 }
 
 /** A new project with the export's name, information, files and sessions. */

@@ -273,7 +273,9 @@ describe('search index', () => {
 			text: `note number${i} about wombats 🦘`,
 			createdAt: i
 		}));
-		const [sessionId] = await importSessions(store, projectId, [
+		const {
+			ids: [sessionId]
+		} = await importSessions(store, projectId, [
 			{ title: 'Long', renamed: false, createdAt: 0, lastActivity: 1_234, messages }
 		]);
 		// Rebuilt from the rows alone (as when the saved index is unreadable): every page is read.

@@ -39,6 +39,11 @@ export interface ExportedSession {
 	createdAt: number;
 	lastActivity: number;
 	messages: ExportedMessage[];
+	/**
+	 * Set by the Claude Code reader, never exported: the source session and how many messages it
+	 * held, so that importing the same transcript again adds nothing ([LB30]).
+	 */
+	importedFrom?: string;
 }
 
 export interface SessionExport {

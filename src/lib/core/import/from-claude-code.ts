@@ -49,7 +49,8 @@ export function claudeCodeSession(session: ImportedSession): ExportedSession {
 		renamed: session.title !== undefined,
 		createdAt: session.createdAt,
 		lastActivity: session.updatedAt,
-		messages
+		messages,
+		importedFrom: `claude-code:${session.sourceSessionId}:${messages.length}`
 	};
 }
 
