@@ -3,7 +3,8 @@ import type { MessageRow, SessionRow } from '../rows.js';
 import { exportFileName } from './file-name.js';
 import { exportedSession } from './from-rows.js';
 import { sessionJson } from './json.js';
-import { messageMarkdown, sessionMarkdown } from './markdown.js';
+import { demoteHeadings, messageMarkdown, sessionMarkdown } from './markdown.js';
+import type { ExportedMessage } from './schema.js';
 
 const session: SessionRow = {
 	id: 's1',
@@ -87,6 +88,55 @@ describe('export', () => {
 
 	it('[LB3] one message without a heading', () => {
 		expect(messageMarkdown(exportedSession(session, rows).messages[0]!)).toBe('Read a.md 👩‍👩‍👧');
+	});
+
+	it('[LB3] headings in message text go below the message heading, never inside code fences', () => {
+		const text = [
+			'# Plan',
+			'Intro #not-a-heading',
+			'   ## Steps 🚀',
+			'#hashtag',
+			'##### Deep',
+			'```md',
+			'# inside a fence',
+			'```',
+			'~~~~',
+			'# inside a tilde fence',
+			'~~~',
+			'# still inside (the closing fence is shorter)',
+			'~~~~',
+			'#',
+			'    # indented code'
+		].join('\n');
+		expect(demoteHeadings(text, 2).split('\n')).toEqual([
+			'### Plan',
+			'Intro #not-a-heading',
+			'   #### Steps 🚀',
+			'#hashtag',
+			'###### Deep',
+			'```md',
+			'# inside a fence',
+			'```',
+			'~~~~',
+			'# inside a tilde fence',
+			'~~~',
+			'# still inside (the closing fence is shorter)',
+			'~~~~',
+			'###',
+			'    # indented code'
+		]);
+		// "``` `x` ```" is inline code, not a fence: what follows is still text.
+		expect(demoteHeadings('``` `x` ```\n# After', 2)).toBe('``` `x` ```\n### After');
+		const message: ExportedMessage = {
+			id: 'm',
+			role: 'assistant',
+			text: '# Answer',
+			createdAt: 0,
+			blocks: [{ type: 'text', text: '# Answer' }]
+		};
+		expect(messageMarkdown(message, 2)).toBe('## Claude · 1970-01-01T00:00:00Z\n\n### Answer');
+		// Copied on its own, a message keeps its text as it is.
+		expect(messageMarkdown(message)).toBe('# Answer');
 	});
 
 	it('[LB4] file names keep letters of any script and drop what file systems refuse', () => {

@@ -5,7 +5,7 @@ import type { ExportedMessage, ExportedSession } from './schema.js';
  * A session as Markdown for people: title, dates, each message under a heading, tool calls as
  * collapsible <details> with their input and output in fences long enough never to be closed by
  * what they hold. Text is written as it is (it is Markdown already), except inside <summary>,
- * where it is escaped as HTML.
+ * where it is escaped as HTML, and that its own headings go below the message's heading.
  */
 
 export function sessionMarkdown(session: ExportedSession): string {
@@ -31,11 +31,13 @@ export function messageMarkdown(message: ExportedMessage, level = 0): string {
 		const who = message.role === 'user' ? 'You' : 'Claude';
 		parts.push(`${'#'.repeat(level)} ${who} · ${isoDate(message.createdAt)}`);
 	}
+	// Under "## Claude", an answer's "# Plan" becomes "### Plan": the outline stays the session's.
+	const nested = (text: string) => (level > 0 ? demoteHeadings(text, level) : text);
 	if (message.role === 'user' || message.blocks === undefined) {
-		if (message.text.length > 0) parts.push(message.text);
+		if (message.text.length > 0) parts.push(nested(message.text));
 	} else {
 		for (const block of message.blocks) {
-			const written = blockMarkdown(block);
+			const written = block.type === 'text' ? nested(block.text) : blockMarkdown(block);
 			if (written.length > 0) parts.push(written);
 		}
 	}
@@ -58,6 +60,41 @@ function blockMarkdown(block: BlockRow): string {
 		default:
 			return details('Other content', fenced(JSON.stringify(block.raw ?? null, null, 2), 'json'));
 	}
+}
+
+/**
+ * ATX headings of `text` (`#` to `######`, up to three spaces in) moved `by` levels down, at most
+ * to level 6; lines inside fenced code blocks are left as they are.
+ */
+export function demoteHeadings(text: string, by: number): string {
+	let fence: { char: string; length: number } | undefined;
+	return text
+		.split('\n')
+		.map((line) => {
+			const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+			if (fence) {
+				const closes =
+					marker !== undefined &&
+					marker[0] === fence.char &&
+					marker.length >= fence.length &&
+					line.trim() === marker;
+				if (closes) fence = undefined;
+				return line;
+			}
+			// A backtick fence's info string may not hold a backtick; such a line is no fence.
+			if (
+				marker &&
+				!(marker[0] === '`' && line.slice(line.indexOf(marker) + marker.length).includes('`'))
+			) {
+				fence = { char: marker[0]!, length: marker.length };
+				return line;
+			}
+			return line.replace(
+				/^( {0,3})(#{1,6})(?=[ \t]|$)/,
+				(_, indent: string, hashes: string) => indent + '#'.repeat(Math.min(6, hashes.length + by))
+			);
+		})
+		.join('\n');
 }
 
 function details(summary: string, body: string): string {
