@@ -44,10 +44,19 @@ async function run(seed: number, docName: `session.${string}`): Promise<void> {
 		if (random() < 0.3) await nextTurn();
 	}
 	for (const r of replicas) r.connect();
-	await waitFor(() => replicas.every((r) => r.status === 'synced'), {
-		timeoutMs: 10_000,
-		message: `every replica synced (seed ${seed})`
-	});
+	try {
+		await waitFor(() => replicas.every((r) => r.status === 'synced'), {
+			timeoutMs: 10_000,
+			message: `every replica synced (seed ${seed})`
+		});
+	} catch (error) {
+		// Failed once in a fresh-clone run and never since: say where each replica stood.
+		const states = replicas.map((r) => r.status).join(', ');
+		throw new Error(
+			`${error instanceof Error ? error.message : String(error)}; replicas: ${states}\n` +
+				`server said:\n${server.output().slice(-3000)}`
+		);
+	}
 	// What a new device gets from the server alone.
 	const reference = connect(server, alice, docName, new Y.Doc(), { awareness: null });
 	await reference.whenSynced;
