@@ -6,6 +6,7 @@ import {
 	FrameError,
 	type SyncFrame
 } from '../../src/lib/core/sync-codec.js';
+import { splitUpdate } from '../../src/lib/core/split-update.js';
 import { closeCode, type CloseReason } from '../../src/lib/core/sync-protocol.js';
 import type { DocKey } from '../storage/types.js';
 import { connectionLimiter, type RateLimits } from './rate-limit.js';
@@ -56,6 +57,11 @@ export interface ConnectionOptions {
 	charge: (units: number) => void;
 	log?: (message: string, error?: unknown) => void;
 }
+
+/** A sync step 2 answer over this many bytes goes to the client in parts [SY69]. */
+const answerPartBytes = 1024 * 1024;
+/** And each part holds at most this many structs, so each costs the device a bounded task. */
+const answerPartStructs = 20_000;
 
 /**
  * One client socket on one document: checks each frame (size, rate, shape) before anything
@@ -185,7 +191,7 @@ export class SyncConnection implements Peer {
 					// what is sent is paid for all the same, so they cannot fill buffers either.
 					const update = shared.stateAsUpdate(frame.stateVector);
 					if (!this.options.spend(answerCost(update.byteLength))) return this.close('rateLimited');
-					this.send(encodeFrame({ kind: 'step2', update }));
+					this.#sendStep2(update);
 				});
 				return;
 			case 'awareness':
@@ -198,6 +204,23 @@ export class SyncConnection implements Peer {
 			case 'auth':
 				// decodeFrame refuses these from a client.
 				return;
+		}
+	}
+
+	/**
+	 * Sync step 2 to the client: a big one (a device's first look at a session imported from a
+	 * long transcript) as updates of about 1 MiB, then the last part as the step 2, so the device
+	 * applies and stores it a bounded piece at a time and counts itself synced only once all of
+	 * it is there [SY69]. Parts are sent in order, in one go: nothing is relayed between them.
+	 */
+	#sendStep2(update: Uint8Array): void {
+		const parts =
+			update.byteLength > answerPartBytes
+				? splitUpdate(update, answerPartBytes, answerPartStructs)
+				: [update];
+		const last = parts.length - 1;
+		for (const [i, part] of parts.entries()) {
+			this.send(encodeFrame({ kind: i === last ? 'step2' : 'update', update: part }));
 		}
 	}
 

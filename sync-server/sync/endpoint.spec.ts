@@ -249,6 +249,38 @@ describe('[SY] the sync endpoint', () => {
 		expect(doc.getText('t').toString()).toBe('on disk');
 		c.ws.close();
 	});
+
+	it('[SY69] a big sync step 2 answer comes as updates of about 1 MiB, the step 2 last', async () => {
+		const base = createMemoryStorage();
+		// About 3 MB of text with emoji, in many messages, as an imported session holds it.
+		const stored = new Y.Doc();
+		const list = stored.getArray<Y.Text>('messages');
+		for (let i = 0; i < 300; i++) {
+			const text = new Y.Text();
+			text.insert(0, `Answer ${i}: ${'Plain words, café, שלום, 😀. '.repeat(300)}`);
+			list.push([text]);
+		}
+		await base.append(docKey('acct', 'session.a'), Y.encodeStateAsUpdate(stored));
+		const { url } = await start(base);
+		const c = client(url, 'session.a', tether('acct'));
+		await c.opened;
+		c.ws.send(encodeFrame({ kind: 'step1', stateVector: Y.encodeStateVector(new Y.Doc()) }));
+		await vi.waitFor(() => {
+			if (!decoded(c.frames).some((f) => f.kind === 'step2')) throw new Error('no step 2 yet');
+		});
+		// After the server's own step 1: the answer.
+		const frames = decoded(c.frames).filter((f) => f.kind === 'update' || f.kind === 'step2');
+		expect(frames.length).toBeGreaterThan(2);
+		expect(frames.slice(0, -1).every((f) => f.kind === 'update')).toBe(true);
+		expect(frames.at(-1)!.kind).toBe('step2');
+		for (const frame of c.frames) expect(frame.byteLength).toBeLessThan(1.1 * 1024 * 1024);
+		// Applied in order, the parts are the document.
+		const doc = new Y.Doc();
+		for (const frame of frames) if ('update' in frame) Y.applyUpdate(doc, frame.update);
+		expect(doc.getArray<Y.Text>('messages').toJSON()).toEqual(list.toJSON());
+		expect(Y.encodeStateVector(doc)).toEqual(Y.encodeStateVector(stored));
+		c.ws.close();
+	});
 });
 
 describe('[HD] one account cannot stall the others', () => {
