@@ -175,7 +175,7 @@ test.describe('library', () => {
 		await createProject(page, 'Big');
 		await importFiles(page, file);
 		const report = page.getByRole('status', { name: 'Import report' });
-		await expect(report).toContainText('Imported 1 session (1000 messages)', { timeout: 90_000 });
+		await expect(report).toContainText('Imported 1 session (1000 messages)', { timeout: 150_000 });
 		await expect(page.locator('html')).toHaveAttribute('data-saw-import-progress', 'yes');
 		await expect(conversation(page)).toContainText(transcript.lastAnswer);
 
